@@ -1,0 +1,499 @@
+//! Analysis: sentence text to normalised, stemmed word tokens.
+//!
+//! Words are found by the Unicode word rules (UAX #29), lower-cased, folded
+//! (curly apostrophes to `'`, typographic dashes to `-`), numbers optionally
+//! masked to `0`, then stemmed with Snowball (`rust-stemmers`). The whole
+//! pipeline is built from [`AnalyzerConfig`], plain serialisable data, so a
+//! saved model rebuilds exactly the analyzer it was trained with.
+//!
+//! Speed: sentences made only of ASCII and common typographic punctuation go
+//! through a hand-written scanner that applies the UAX #29 word rules to that
+//! alphabet (the crate has no such path; a property test proves both give the
+//! same words), and [`TermCache`] stems each distinct word once.
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::segment::fast_path_applies;
+
+/// Snowball stemming languages (every language `rust-stemmers` has).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[allow(missing_docs)]
+pub enum Language {
+    Arabic,
+    Danish,
+    Dutch,
+    English,
+    Finnish,
+    French,
+    German,
+    Greek,
+    Hungarian,
+    Italian,
+    Norwegian,
+    Portuguese,
+    Romanian,
+    Russian,
+    Spanish,
+    Swedish,
+    Tamil,
+    Turkish,
+}
+
+impl Language {
+    /// All languages with their ISO 639-1 codes.
+    pub const ALL: [(Language, &'static str); 18] = [
+        (Language::Arabic, "ar"),
+        (Language::Danish, "da"),
+        (Language::Dutch, "nl"),
+        (Language::English, "en"),
+        (Language::Finnish, "fi"),
+        (Language::French, "fr"),
+        (Language::German, "de"),
+        (Language::Greek, "el"),
+        (Language::Hungarian, "hu"),
+        (Language::Italian, "it"),
+        (Language::Norwegian, "no"),
+        (Language::Portuguese, "pt"),
+        (Language::Romanian, "ro"),
+        (Language::Russian, "ru"),
+        (Language::Spanish, "es"),
+        (Language::Swedish, "sv"),
+        (Language::Tamil, "ta"),
+        (Language::Turkish, "tr"),
+    ];
+
+    /// Parses an ISO 639-1 code ("en") or an English name ("english").
+    pub fn parse(s: &str) -> Option<Language> {
+        let s = s.trim().to_ascii_lowercase();
+        Language::ALL.iter().find_map(|&(lang, code)| {
+            let name = format!("{lang:?}").to_ascii_lowercase();
+            (s == code || s == name).then_some(lang)
+        })
+    }
+
+    /// The ISO 639-1 code.
+    pub fn code(self) -> &'static str {
+        Language::ALL
+            .iter()
+            .find(|(l, _)| *l == self)
+            .map_or("en", |(_, c)| c)
+    }
+
+    fn algorithm(self) -> rust_stemmers::Algorithm {
+        use rust_stemmers::Algorithm as A;
+        match self {
+            Language::Arabic => A::Arabic,
+            Language::Danish => A::Danish,
+            Language::Dutch => A::Dutch,
+            Language::English => A::English,
+            Language::Finnish => A::Finnish,
+            Language::French => A::French,
+            Language::German => A::German,
+            Language::Greek => A::Greek,
+            Language::Hungarian => A::Hungarian,
+            Language::Italian => A::Italian,
+            Language::Norwegian => A::Norwegian,
+            Language::Portuguese => A::Portuguese,
+            Language::Romanian => A::Romanian,
+            Language::Russian => A::Russian,
+            Language::Spanish => A::Spanish,
+            Language::Swedish => A::Swedish,
+            Language::Tamil => A::Tamil,
+            Language::Turkish => A::Turkish,
+        }
+    }
+}
+
+/// Settings of the analyzer; saved in every model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnalyzerConfig {
+    /// Stemming language (default English).
+    pub language: Language,
+    /// Apply Snowball stemming (default true).
+    pub stem: bool,
+    /// Replace every run of digits with `0` (default true), so "1,200" and
+    /// "35" become "0,0" and "0".
+    pub mask_numbers: bool,
+}
+
+impl Default for AnalyzerConfig {
+    fn default() -> Self {
+        AnalyzerConfig {
+            language: Language::English,
+            stem: true,
+            mask_numbers: true,
+        }
+    }
+}
+
+/// One analysed word, for inspection and tests (the hot path uses
+/// [`Analyzer::analyze`] with a [`TermCache`] instead).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Byte offset of the word in the analysed text.
+    pub start: usize,
+    /// Byte offset one past the word.
+    pub end: usize,
+    /// The stemmed, normalised form used for features.
+    pub term: String,
+}
+
+/// Turns text into terms; immutable and shareable between threads.
+pub struct Analyzer {
+    config: AnalyzerConfig,
+    stemmer: rust_stemmers::Stemmer,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+impl Clone for Analyzer {
+    fn clone(&self) -> Self {
+        Analyzer::new(self.config.clone())
+    }
+}
+
+impl Analyzer {
+    /// Builds the analyzer a configuration describes.
+    pub fn new(config: AnalyzerConfig) -> Self {
+        let stemmer = rust_stemmers::Stemmer::create(config.language.algorithm());
+        Analyzer { config, stemmer }
+    }
+
+    /// The configuration this analyzer was built from.
+    pub fn config(&self) -> &AnalyzerConfig {
+        &self.config
+    }
+
+    /// Normalises and stems one word.
+    pub fn term(&self, word: &str) -> String {
+        let mut buf = String::with_capacity(word.len());
+        normalize_into(word, self.config.mask_numbers, &mut buf);
+        self.stem_normalized(&buf)
+    }
+
+    fn stem_normalized(&self, normalized: &str) -> String {
+        if self.config.stem {
+            self.stemmer.stem(normalized).into_owned()
+        } else {
+            normalized.to_owned()
+        }
+    }
+
+    /// Every word of `text` with its offsets and term.
+    pub fn tokens(&self, text: &str) -> Vec<Token> {
+        let mut out = Vec::new();
+        for_each_word(text, false, |s, e| {
+            out.push(Token {
+                start: s,
+                end: e,
+                term: self.term(&text[s..e]),
+            })
+        });
+        out
+    }
+
+    /// Appends the term ids of `text`'s words to `out`, stemming each
+    /// distinct word once through `cache`.
+    pub fn analyze(&self, text: &str, cache: &mut TermCache, out: &mut Vec<u32>) {
+        for_each_word(text, false, |s, e| {
+            out.push(cache.id(self, &text[s..e]));
+        });
+    }
+}
+
+/// The terms seen so far, each with a stable 64-bit hash; maps raw words to
+/// term ids so each distinct word is normalised and stemmed once.
+///
+/// Term hashes are xxh3-64 of the term's UTF-8 bytes with the cache's seed:
+/// specified and stable across platforms and releases.
+#[derive(Debug, Clone)]
+pub struct TermCache {
+    seed: u64,
+    by_word: FxHashMap<Box<str>, u32>,
+    by_term: FxHashMap<Box<str>, u32>,
+    terms: Vec<Term>,
+    buf: String,
+    limit: usize,
+}
+
+/// A distinct term in a [`TermCache`].
+#[derive(Debug, Clone)]
+pub struct Term {
+    /// The stemmed, normalised form.
+    pub text: Box<str>,
+    /// xxh3-64 of `text` with the cache's seed.
+    pub hash: u64,
+}
+
+impl TermCache {
+    /// An empty cache whose term hashes use `seed`.
+    pub fn new(seed: u64) -> Self {
+        TermCache {
+            seed,
+            by_word: FxHashMap::default(),
+            by_term: FxHashMap::default(),
+            terms: Vec::new(),
+            buf: String::new(),
+            limit: 2_000_000,
+        }
+    }
+
+    /// Caps the number of cached words; past it the cache is emptied, so
+    /// memory stays flat on endless streams (ids are then reissued, so call
+    /// [`TermCache::reset_if_full`] only between documents).
+    pub fn with_limit(mut self, limit: usize) -> Self {
+        self.limit = limit.max(1);
+        self
+    }
+
+    /// Empties the cache when it holds more words than its limit.
+    pub fn reset_if_full(&mut self) {
+        if self.by_word.len() > self.limit {
+            self.by_word.clear();
+            self.by_term.clear();
+            self.terms.clear();
+        }
+    }
+
+    /// The term with id `id`.
+    pub fn term(&self, id: u32) -> &Term {
+        &self.terms[id as usize]
+    }
+
+    /// The id of raw word `word`, analysing it on first sight.
+    pub fn id(&mut self, analyzer: &Analyzer, word: &str) -> u32 {
+        if let Some(&id) = self.by_word.get(word) {
+            return id;
+        }
+        self.buf.clear();
+        normalize_into(word, analyzer.config.mask_numbers, &mut self.buf);
+        let stemmed = analyzer.stem_normalized(&self.buf);
+        let id = match self.by_term.get(stemmed.as_str()) {
+            Some(&id) => id,
+            None => {
+                let id = self.terms.len() as u32;
+                let hash = xxhash_rust::xxh3::xxh3_64_with_seed(stemmed.as_bytes(), self.seed);
+                self.by_term.insert(stemmed.clone().into_boxed_str(), id);
+                self.terms.push(Term {
+                    text: stemmed.into_boxed_str(),
+                    hash,
+                });
+                id
+            }
+        };
+        self.by_word.insert(word.into(), id);
+        id
+    }
+}
+
+/// Lower-cases and folds one word into `out`.
+fn normalize_into(word: &str, mask_numbers: bool, out: &mut String) {
+    let mut in_digits = false;
+    if word.is_ascii() {
+        for b in word.bytes() {
+            if mask_numbers && b.is_ascii_digit() {
+                if !in_digits {
+                    out.push('0');
+                }
+                in_digits = true;
+                continue;
+            }
+            in_digits = false;
+            out.push(b.to_ascii_lowercase() as char);
+        }
+        return;
+    }
+    for c in word.chars() {
+        let c = fold_char(c);
+        if mask_numbers && c.is_numeric() {
+            if !in_digits {
+                out.push('0');
+            }
+            in_digits = true;
+            continue;
+        }
+        in_digits = false;
+        if c.is_lowercase() || !c.is_alphabetic() {
+            out.push(c);
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+}
+
+/// Typographic variants to their plain forms.
+fn fold_char(c: char) -> char {
+    match c {
+        '\u{2018}' | '\u{2019}' | '\u{201b}' | '\u{2032}' | '\u{02bc}' | '\u{ff07}' => '\'',
+        '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{2033}' | '\u{ff02}' => '"',
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+        | '\u{2212}' | '\u{fe63}' | '\u{ff0d}' => '-',
+        _ => c,
+    }
+}
+
+/// Byte spans of the words of `text` (UAX #29 words holding a letter or
+/// digit), by the fast scanner where it applies.
+pub fn word_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut v = Vec::new();
+    for_each_word(text, false, |s, e| v.push((s, e)));
+    v
+}
+
+/// Byte spans of the words of `text` by the full Unicode rules only.
+pub fn word_spans_unicode(text: &str) -> Vec<(usize, usize)> {
+    let mut v = Vec::new();
+    for_each_word(text, true, |s, e| v.push((s, e)));
+    v
+}
+
+/// Calls `f(start, end)` for each UAX #29 word of `text` that holds a letter
+/// or digit (what `unicode_words` yields), using the fast scanner where it
+/// applies unless `unicode_only`.
+pub(crate) fn for_each_word(text: &str, unicode_only: bool, mut f: impl FnMut(usize, usize)) {
+    if !unicode_only && fast_path_applies(text) {
+        fast_words(text, f);
+    } else {
+        for (i, w) in text.unicode_word_indices() {
+            f(i, i + w.len());
+        }
+    }
+}
+
+/// The UAX #29 word rules on the fast-path alphabet: letters, digits and `_`
+/// join (WB5, WB8-10, WB13a-b); a letter, a MidLetter/MidNumLet/quote, and a
+/// letter join (WB6-7); a digit, a MidNum/MidNumLet/quote, and a digit join
+/// (WB11-12). Segments without a letter or digit are dropped.
+fn fast_words(text: &str, mut f: impl FnMut(usize, usize)) {
+    let b = text.as_bytes();
+    let n = b.len();
+    let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    // The width of a mid character at `i` (ASCII or U+2018/U+2019), and
+    // whether it may join letters and/or digits.
+    let mid = |i: usize| -> Option<(usize, bool, bool)> {
+        match b.get(i)? {
+            b'.' | b'\'' => Some((1, true, true)),
+            b':' => Some((1, true, false)),
+            b',' | b';' => Some((1, false, true)),
+            0xE2 if b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0x98 | 0x99)) => {
+                Some((3, true, true))
+            }
+            _ => None,
+        }
+    };
+    let mut i = 0;
+    while i < n {
+        if !is_word(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        loop {
+            while i < n && is_word(b[i]) {
+                i += 1;
+            }
+            let Some((w, letters, digits)) = mid(i) else {
+                break;
+            };
+            let (prev, next) = (b[i - 1], b.get(i + w).copied().unwrap_or(b' '));
+            let joins = (letters && prev.is_ascii_alphabetic() && next.is_ascii_alphabetic())
+                || (digits && prev.is_ascii_digit() && next.is_ascii_digit());
+            if !joins {
+                break;
+            }
+            i += w;
+        }
+        if b[start..i].iter().any(u8::is_ascii_alphanumeric) {
+            f(start, i);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(text: &str) -> Vec<String> {
+        Analyzer::new(AnalyzerConfig::default())
+            .tokens(text)
+            .into_iter()
+            .map(|t| t.term)
+            .collect()
+    }
+
+    #[test]
+    fn normalises_folds_and_stems() {
+        assert_eq!(
+            terms("Russia’s guarantees were REJECTED in 2025, costing $1,200.50"),
+            ["russia", "guarante", "were", "reject", "in", "0", "cost", "0,0.0"]
+        );
+    }
+
+    #[test]
+    fn non_breaking_hyphen_splits_like_a_hyphen() {
+        assert_eq!(
+            terms("Real\u{2011}World cease-fire"),
+            ["real", "world", "ceas", "fire"]
+        );
+    }
+
+    #[test]
+    fn keeps_dotted_abbreviations_as_one_word() {
+        // "U.S" is one word; Snowball then strips its "s" like a plural.
+        let a = Analyzer::new(AnalyzerConfig::default());
+        let spans: Vec<(usize, usize)> = a
+            .tokens("U.S.-led talks")
+            .iter()
+            .map(|t| (t.start, t.end))
+            .collect();
+        assert_eq!(spans, [(0, 3), (5, 8), (9, 14)]);
+        assert_eq!(terms("U.S.-led talks"), ["u.", "led", "talk"]);
+    }
+
+    #[test]
+    fn unicode_words_outside_ascii() {
+        assert_eq!(terms("Türkiye’s envoy"), ["türkiy", "envoy"]);
+    }
+
+    #[test]
+    fn language_parse_accepts_codes_and_names() {
+        assert_eq!(Language::parse("en"), Some(Language::English));
+        assert_eq!(Language::parse("German"), Some(Language::German));
+        assert_eq!(Language::parse("xx"), None);
+        assert_eq!(Language::English.code(), "en");
+    }
+
+    #[test]
+    fn cache_reuses_ids_for_same_term() {
+        let a = Analyzer::new(AnalyzerConfig::default());
+        let mut cache = TermCache::new(7);
+        let mut ids = Vec::new();
+        a.analyze("strikes Strikes striking", &mut cache, &mut ids);
+        assert_eq!(ids[0], ids[1]);
+        assert_eq!(cache.term(ids[0]).text.as_ref(), "strike");
+        assert_eq!(
+            cache.term(ids[0]).hash,
+            xxhash_rust::xxh3::xxh3_64_with_seed(b"strike", 7)
+        );
+    }
+
+    #[test]
+    fn fast_words_match_unicode_words() {
+        let t = "Don’t stop: it's 3.5% (1,000;2) a.b.c x_y __ U.S. “quoted” e-mail a:b 1:2 ‘x’";
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        for_each_word(t, false, |s, e| a.push(&t[s..e]));
+        for_each_word(t, true, |s, e| b.push(&t[s..e]));
+        assert_eq!(a, b);
+    }
+}

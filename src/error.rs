@@ -1,0 +1,106 @@
+//! The crate's error type: every variant says where (file, line or record).
+
+use std::path::PathBuf;
+
+/// A result with the crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in frametag's library code.
+///
+/// Variants that come from user data carry the file and the line or record
+/// number, and their messages print them.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be opened, read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A data file is malformed at a given line.
+    #[error("{}:{line}: {message}", path.display())]
+    Data {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number (0 when unknown).
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// A data set is unusable as a whole (empty, one class, missing column).
+    #[error("{}: {message}", path.display())]
+    Dataset {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A model file could not be used.
+    #[error("model {}: {kind}", path.display())]
+    Model {
+        /// The model file (or `<embedded>`).
+        path: PathBuf,
+        /// Why it was refused.
+        kind: ModelError,
+    },
+    /// An invalid setting, refused before any work starts.
+    #[error("invalid setting: {0}")]
+    Config(String),
+    /// Training could not produce a model worth saving.
+    #[error("training failed: {0}")]
+    Training(String),
+}
+
+/// Why a model file was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ModelError {
+    /// The file does not start with frametag's magic bytes.
+    #[error("not a frametag model (bad magic bytes)")]
+    BadMagic,
+    /// The file was written by a format version this build cannot read.
+    #[error("unsupported model format version {found} (this build reads version {supported})")]
+    UnsupportedVersion {
+        /// Version found in the file.
+        found: u32,
+        /// Version this build reads.
+        supported: u32,
+    },
+    /// The file ends before its declared contents.
+    #[error("truncated file: {0}")]
+    Truncated(String),
+    /// The checksum does not match the contents.
+    #[error("checksum mismatch: the file is corrupt")]
+    Checksum,
+    /// The contents are inconsistent (dimensions, settings, JSON header).
+    #[error("corrupt contents: {0}")]
+    Corrupt(String),
+}
+
+impl Error {
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// A data error at `path:line`.
+    pub fn data(path: impl Into<PathBuf>, line: u64, message: impl Into<String>) -> Self {
+        Error::Data {
+            path: path.into(),
+            line,
+            message: message.into(),
+        }
+    }
+
+    /// A model error on `path`.
+    pub fn model(path: impl Into<PathBuf>, kind: ModelError) -> Self {
+        Error::Model {
+            path: path.into(),
+            kind,
+        }
+    }
+}

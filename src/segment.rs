@@ -1,0 +1,823 @@
+//! Sentence segmentation: article text to sentences with byte offsets.
+//!
+//! The pipeline has two layers:
+//!
+//! 1. **Lines.** News archives carry structure in their lines: headings,
+//!    bullet items, markdown table rows and FAQ lines are units of their own,
+//!    table separator rows and punctuation-only lines are noise, and
+//!    hard-wrapped paragraphs (newswire copy) are joined back together.
+//! 2. **Sentences.** Each unit is split with the Unicode sentence rules
+//!    (UAX #29, via `unicode-segmentation`) and then corrected for news text:
+//!    no split after titles, initials and dotted abbreviations ("Mr.", "F.",
+//!    "U.S."), and a split where a full stop runs into the next sentence with
+//!    no space ("peace.The"), except inside "U.S.Stance", numbers, URLs and
+//!    e-mail addresses.
+//!
+//! UAX #29 runs at a few tens of MB/s, so units made only of ASCII and the
+//! common typographic punctuation of news text (curly quotes, dashes,
+//! no-break spaces) go through a hand-written scanner that applies the same
+//! UAX #29 rules to that small alphabet. `unicode-segmentation` has no such
+//! fast path, which is why this one is written here; a property test proves
+//! both paths give identical sentences on that alphabet.
+
+use unicode_segmentation::UnicodeSegmentation;
+
+/// One sentence: `text[start..end]` is the sentence, trimmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Sentence {
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// Byte offset one past the last byte.
+    pub end: usize,
+    /// Which kind of line the sentence came from.
+    pub kind: SentenceKind,
+}
+
+impl Sentence {
+    /// The sentence's text within the article it was split from.
+    pub fn text<'a>(&self, article: &'a str) -> &'a str {
+        &article[self.start..self.end]
+    }
+}
+
+/// The kind of unit a sentence came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SentenceKind {
+    /// Running text.
+    Prose,
+    /// A heading line: no closing punctuation, standing on its own line.
+    Heading,
+    /// A bullet or numbered list item (the marker is not part of the sentence).
+    Bullet,
+    /// A markdown table row (one sentence per row).
+    TableRow,
+    /// An FAQ line starting with `Q:` or `A:`.
+    Faq,
+}
+
+/// Splits article text into sentences.
+///
+/// ```
+/// let text = "Mr. Smith met U.S. envoys.The talks ended.";
+/// let s = frametag::Segmenter::new().split(text);
+/// let got: Vec<&str> = s.iter().map(|s| s.text(text)).collect();
+/// assert_eq!(got, ["Mr. Smith met U.S. envoys.", "The talks ended."]);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Segmenter {
+    unicode_only: bool,
+}
+
+impl Segmenter {
+    /// A segmenter using the ASCII fast path where it applies.
+    pub fn new() -> Self {
+        Segmenter::default()
+    }
+
+    /// A segmenter that always uses the full Unicode rules (for tests and
+    /// benchmarks of the fast path).
+    pub fn unicode_only() -> Self {
+        Segmenter { unicode_only: true }
+    }
+
+    /// Splits `text` into sentences, in order and non-overlapping.
+    pub fn split(&self, text: &str) -> Vec<Sentence> {
+        let mut out = Vec::new();
+        self.split_into(text, &mut out);
+        out
+    }
+
+    /// Like [`Segmenter::split`], appending to `out` (which is not cleared).
+    pub fn split_into(&self, text: &str, out: &mut Vec<Sentence>) {
+        let lines = classify_lines(text);
+        let mut scratch = String::new();
+        let mut i = 0;
+        while i < lines.len() {
+            let line = lines[i];
+            match line.kind {
+                LineKind::Blank | LineKind::Noise => i += 1,
+                LineKind::Table => {
+                    out.push(Sentence {
+                        start: line.start,
+                        end: line.end,
+                        kind: SentenceKind::TableRow,
+                    });
+                    i += 1;
+                }
+                LineKind::Bullet | LineKind::Faq | LineKind::MarkdownHeading => {
+                    let kind = match line.kind {
+                        LineKind::Bullet => SentenceKind::Bullet,
+                        LineKind::Faq => SentenceKind::Faq,
+                        _ => SentenceKind::Heading,
+                    };
+                    self.split_unit(text, line.start, line.end, kind, &mut scratch, out);
+                    i += 1;
+                }
+                LineKind::Prose => {
+                    let block_end = lines[i..]
+                        .iter()
+                        .position(|l| l.kind != LineKind::Prose)
+                        .map_or(lines.len(), |p| i + p);
+                    let block = &lines[i..block_end];
+                    let wrapped = is_hard_wrapped(text, block);
+                    let mut j = 0;
+                    while j < block.len() {
+                        let mut k = j;
+                        while k + 1 < block.len()
+                            && joins_next(text, &block[k], &block[k + 1], wrapped)
+                        {
+                            k += 1;
+                        }
+                        let (start, end) = (block[j].start, block[k].end);
+                        let kind = if j == k && looks_like_heading(&text[start..end]) {
+                            SentenceKind::Heading
+                        } else {
+                            SentenceKind::Prose
+                        };
+                        self.split_unit(text, start, end, kind, &mut scratch, out);
+                        j = k + 1;
+                    }
+                    i = block_end;
+                }
+            }
+        }
+    }
+
+    /// Splits one unit `text[start..end]` into sentences.
+    fn split_unit(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        kind: SentenceKind,
+        scratch: &mut String,
+        out: &mut Vec<Sentence>,
+    ) {
+        let raw = &text[start..end];
+        // Joined lines: the sentence rules treat a newline as a paragraph
+        // end, so a copy with newlines as spaces (same byte length) is split.
+        let unit: &str = if raw.contains(['\n', '\r']) {
+            scratch.clear();
+            scratch.extend(
+                raw.chars()
+                    .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
+            );
+            scratch
+        } else {
+            raw
+        };
+        let mut bounds = Vec::new();
+        if self.unicode_only || !fast_path_applies(unit) {
+            unicode_breaks(unit, &mut bounds);
+        } else {
+            fast_breaks(unit, &mut bounds);
+        }
+        let mut seg_start = 0;
+        let mut pieces: Vec<(usize, usize)> = Vec::new();
+        for (n, &b) in bounds.iter().enumerate() {
+            let last = n + 1 == bounds.len();
+            if !last && continues_after_abbreviation(unit, seg_start, b) {
+                continue;
+            }
+            pieces.push((seg_start, b));
+            seg_start = b;
+        }
+        for (s, e) in pieces {
+            let mut from = s;
+            for cut in run_on_breaks(unit, s, e) {
+                push_trimmed(unit, start, from, cut, kind, out);
+                from = cut;
+            }
+            push_trimmed(unit, start, from, e, kind, out);
+        }
+    }
+}
+
+/// Pushes `unit[s..e]` trimmed, if it holds any letter or digit.
+fn push_trimmed(
+    unit: &str,
+    base: usize,
+    s: usize,
+    e: usize,
+    kind: SentenceKind,
+    out: &mut Vec<Sentence>,
+) {
+    let piece = &unit[s..e];
+    let trimmed = piece.trim_start();
+    let s2 = s + (piece.len() - trimmed.len());
+    let trimmed = trimmed.trim_end();
+    if trimmed.chars().any(char::is_alphanumeric) {
+        out.push(Sentence {
+            start: base + s2,
+            end: base + s2 + trimmed.len(),
+            kind,
+        });
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Lines
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineKind {
+    Blank,
+    Noise,
+    Table,
+    Bullet,
+    Faq,
+    MarkdownHeading,
+    Prose,
+}
+
+/// A line's content range (markers and surrounding whitespace excluded).
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    start: usize,
+    end: usize,
+    /// Byte offset of the line's first byte (before indentation).
+    line_start: usize,
+    kind: LineKind,
+}
+
+fn classify_lines(text: &str) -> Vec<Line> {
+    let mut lines = Vec::new();
+    let mut pos = 0;
+    for raw in text.split_inclusive('\n') {
+        let line_start = pos;
+        pos += raw.len();
+        let body = raw.trim_end_matches(['\n', '\r']);
+        let trimmed = body.trim_start();
+        let start = line_start + (body.len() - trimmed.len());
+        let trimmed = trimmed.trim_end();
+        let end = start + trimmed.len();
+        let (kind, marker) = classify(trimmed);
+        lines.push(Line {
+            start: start + marker,
+            end,
+            line_start,
+            kind,
+        });
+    }
+    lines
+}
+
+/// Classifies a trimmed line; returns its kind and the byte length of a
+/// leading marker to drop (bullet, number, `#`).
+fn classify(line: &str) -> (LineKind, usize) {
+    if line.is_empty() {
+        return (LineKind::Blank, 0);
+    }
+    if !line.chars().any(char::is_alphanumeric) {
+        return (LineKind::Noise, 0);
+    }
+    if line.starts_with('|') {
+        return (LineKind::Table, 0);
+    }
+    if line.starts_with("Q:") || line.starts_with("A:") {
+        return (LineKind::Faq, 0);
+    }
+    if line.starts_with('#') {
+        let hashes = line.len() - line.trim_start_matches('#').len();
+        let rest = &line[hashes..];
+        if hashes <= 6 && rest.starts_with([' ', '\t']) {
+            return (
+                LineKind::MarkdownHeading,
+                line.len() - rest.trim_start().len(),
+            );
+        }
+    }
+    let mut marker = 0;
+    for _ in 0..2 {
+        match list_marker(&line[marker..]) {
+            Some(m) => marker += m,
+            None => break,
+        }
+    }
+    if marker > 0 {
+        return (LineKind::Bullet, marker);
+    }
+    (LineKind::Prose, 0)
+}
+
+/// The byte length of a list marker and the spaces after it, if `s` starts
+/// with one: `- `, `* `, `+ `, `• `, `– `, `— `, `1. `, `12) `.
+fn list_marker(s: &str) -> Option<usize> {
+    let mut chars = s.char_indices();
+    let (_, c) = chars.next()?;
+    let after = if matches!(c, '-' | '*' | '+' | '•' | '–' | '—' | '·' | '▪') {
+        c.len_utf8()
+    } else if c.is_ascii_digit() {
+        let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 3 || !matches!(s.as_bytes().get(digits), Some(b'.' | b')')) {
+            return None;
+        }
+        digits + 1
+    } else {
+        return None;
+    };
+    let rest = &s[after..];
+    let spaced = rest.trim_start_matches([' ', '\t', '\u{a0}']);
+    if spaced.len() == rest.len() || spaced.is_empty() {
+        return None;
+    }
+    Some(s.len() - spaced.len())
+}
+
+/// True when a block of prose lines looks hard-wrapped (newswire copy):
+/// three or more lines, none long, most of a similar width.
+fn is_hard_wrapped(text: &str, block: &[Line]) -> bool {
+    if block.len() < 3 {
+        return false;
+    }
+    let widths: Vec<usize> = block
+        .iter()
+        .map(|l| text[l.line_start..l.end].chars().count())
+        .collect();
+    if widths.iter().any(|&w| w > 100) {
+        return false;
+    }
+    let body = &widths[..widths.len() - 1];
+    body.iter().filter(|&&w| w >= 40).count() * 2 >= body.len()
+}
+
+/// Whether prose line `b` continues the paragraph of prose line `a`.
+fn joins_next(text: &str, a: &Line, b: &Line, wrapped: bool) -> bool {
+    let a_text = &text[a.start..a.end];
+    let b_text = &text[b.start..b.end];
+    let first = b_text.chars().next().unwrap_or(' ');
+    let continues_lower = first.is_lowercase() || first.is_ascii_digit();
+    if wrapped {
+        // A short unpunctuated line before a capitalised one is a heading.
+        !(looks_like_heading(a_text) && a_text.chars().count() < 40 && !continues_lower)
+    } else {
+        continues_lower && !ends_sentence(a_text)
+    }
+}
+
+fn ends_sentence(s: &str) -> bool {
+    let core = s.trim_end_matches(['"', '\'', ')', ']', '”', '’', '»']);
+    core.ends_with(['.', '!', '?', '…', ':'])
+}
+
+fn looks_like_heading(s: &str) -> bool {
+    !ends_sentence(s) && s.chars().count() <= 160
+}
+
+// ---------------------------------------------------------------------------
+// UAX #29 sentence breaks
+
+/// Break positions (ends of raw sentences, the last one `unit.len()`) by
+/// the full Unicode rules.
+fn unicode_breaks(unit: &str, out: &mut Vec<usize>) {
+    out.clear();
+    for (i, s) in unit.split_sentence_bound_indices() {
+        out.push(i + s.len());
+    }
+}
+
+/// Non-ASCII characters the fast path knows: their UAX #29 sentence and word
+/// classes are those given in [`sb_class`] and the word scanner.
+pub(crate) fn is_fast_punct(c: char) -> bool {
+    matches!(
+        c,
+        '\u{a0}'
+            | '\u{2002}'
+            | '\u{2003}'
+            | '\u{2009}'
+            | '\u{2011}'
+            | '\u{2013}'
+            | '\u{2014}'
+            | '\u{2018}'
+            | '\u{2019}'
+            | '\u{201c}'
+            | '\u{201d}'
+            | '\u{2026}'
+            | '\u{2022}'
+            | '\u{ab}'
+            | '\u{bb}'
+    )
+}
+
+/// True when every character of `s` is printable ASCII, a tab, or one of
+/// the common typographic characters of [`is_fast_punct`].
+pub(crate) fn fast_path_applies(s: &str) -> bool {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b) || b == b'\t') {
+        return true;
+    }
+    s.chars()
+        .all(|c| (' '..='~').contains(&c) || c == '\t' || is_fast_punct(c))
+}
+
+/// UAX #29 Sentence_Break classes, for the fast-path alphabet only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sb {
+    Other,
+    Sp,
+    Lower,
+    Upper,
+    Numeric,
+    ATerm,
+    STerm,
+    Close,
+    SContinue,
+}
+
+fn sb_class(c: char) -> Sb {
+    match c {
+        'a'..='z' => Sb::Lower,
+        'A'..='Z' => Sb::Upper,
+        '0'..='9' => Sb::Numeric,
+        '.' => Sb::ATerm,
+        '!' | '?' => Sb::STerm,
+        ' ' | '\t' | '\u{a0}' | '\u{2002}' | '\u{2003}' | '\u{2009}' => Sb::Sp,
+        '"' | '\'' | '(' | ')' | '[' | ']' | '{' | '}' | '\u{2018}' | '\u{2019}' | '\u{201c}'
+        | '\u{201d}' | '\u{ab}' | '\u{bb}' => Sb::Close,
+        ',' | '-' | ':' | ';' | '\u{2013}' | '\u{2014}' => Sb::SContinue,
+        _ => Sb::Other,
+    }
+}
+
+/// The UAX #29 sentence rules (SB6-SB11) on the fast-path alphabet, which
+/// has no CR, LF, separators, Extend or Format characters, so SB3-SB5 never
+/// apply.
+fn fast_breaks(unit: &str, out: &mut Vec<usize>) {
+    out.clear();
+    let chars: Vec<(usize, Sb)> = unit.char_indices().map(|(i, c)| (i, sb_class(c))).collect();
+    let n = chars.len();
+    for i in 1..n {
+        if fast_is_break(&chars, i) {
+            out.push(chars[i].0);
+        }
+    }
+    out.push(unit.len());
+}
+
+/// Whether UAX #29 puts a sentence break before `chars[i]`.
+fn fast_is_break(chars: &[(usize, Sb)], i: usize) -> bool {
+    let cls = |k: usize| chars[k].1;
+    let cur = cls(i);
+    // SB6: ATerm × Numeric
+    if cls(i - 1) == Sb::ATerm && cur == Sb::Numeric {
+        return false;
+    }
+    // SB7: (Upper | Lower) ATerm × Upper
+    if cls(i - 1) == Sb::ATerm
+        && cur == Sb::Upper
+        && i >= 2
+        && matches!(cls(i - 2), Sb::Upper | Sb::Lower)
+    {
+        return false;
+    }
+    // Find SATerm Close* Sp* ending just before i.
+    let mut k = i;
+    while k > 0 && cls(k - 1) == Sb::Sp {
+        k -= 1;
+    }
+    let spaces = i - k;
+    while k > 0 && cls(k - 1) == Sb::Close {
+        k -= 1;
+    }
+    if k == 0 || !matches!(cls(k - 1), Sb::ATerm | Sb::STerm) {
+        return false; // SB998
+    }
+    let term = cls(k - 1);
+    // SB8: ATerm Close* Sp* × ( ¬(OLetter | Upper | Lower | ParaSep | SATerm) )* Lower
+    if term == Sb::ATerm {
+        let next = chars[i..]
+            .iter()
+            .map(|&(_, c)| c)
+            .find(|c| matches!(c, Sb::Upper | Sb::Lower | Sb::ATerm | Sb::STerm));
+        if next == Some(Sb::Lower) {
+            return false;
+        }
+    }
+    // SB8a: SATerm Close* Sp* × (SContinue | SATerm)
+    if matches!(cur, Sb::SContinue | Sb::ATerm | Sb::STerm) {
+        return false;
+    }
+    // SB9: SATerm Close* × (Close | Sp | ParaSep)
+    if spaces == 0 && matches!(cur, Sb::Close | Sb::Sp) {
+        return false;
+    }
+    // SB10: SATerm Close* Sp* × (Sp | ParaSep)
+    if cur == Sb::Sp {
+        return false;
+    }
+    // SB11: SATerm Close* Sp* ParaSep? ÷
+    true
+}
+
+// ---------------------------------------------------------------------------
+// News-text corrections
+
+/// Titles after which a full stop never ends a sentence.
+const TITLES: &[&str] = &[
+    "Mr", "Mrs", "Ms", "Dr", "Prof", "Gen", "Lt", "Col", "Maj", "Capt", "Cpt", "Sgt", "Cpl", "Adm",
+    "Cmdr", "Brig", "Sen", "Rep", "Gov", "Pres", "Rev", "Hon", "Amb", "Supt", "Insp", "Mt", "Ft",
+    "Messrs", "Mme", "Mlle", "Gens", "Sens", "Reps", "vs", "approx", "ca", "cf",
+];
+
+/// Abbreviations that continue the sentence when a number follows.
+const BEFORE_NUMBER: &[&str] = &[
+    "No", "Nos", "no", "nos", "Art", "art", "Vol", "vol", "p", "pp", "Fig", "fig", "Sec", "sec",
+    "Ch", "ch", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov",
+    "Dec", "Nr", "para", "Para",
+];
+
+/// Abbreviations that continue the sentence unless a sentence starter follows.
+const USUALLY_INSIDE: &[&str] = &[
+    "Inc", "Co", "Corp", "Ltd", "Bros", "Jr", "Sr", "St", "Ave", "Blvd", "Dept", "Univ", "Gov't",
+    "est", "incl", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov",
+    "Dec",
+];
+
+/// Words that usually start a sentence; after "U.S." or an initial they
+/// mean the full stop did end one.
+const SENTENCE_STARTERS: &[&str] = &[
+    "The",
+    "A",
+    "An",
+    "He",
+    "She",
+    "It",
+    "They",
+    "We",
+    "I",
+    "You",
+    "But",
+    "And",
+    "Yet",
+    "So",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "There",
+    "Here",
+    "His",
+    "Her",
+    "Its",
+    "Their",
+    "Our",
+    "My",
+    "In",
+    "On",
+    "At",
+    "As",
+    "If",
+    "When",
+    "While",
+    "After",
+    "Before",
+    "Since",
+    "However",
+    "Meanwhile",
+    "Still",
+    "Some",
+    "Many",
+    "Most",
+    "No",
+    "Not",
+    "Officials",
+    "Asked",
+    "What",
+    "Why",
+    "How",
+    "Who",
+    "Where",
+    "Earlier",
+    "Later",
+    "Last",
+    "Now",
+    "Then",
+    "Such",
+    "One",
+    "Two",
+    "Both",
+];
+
+/// Whether the UAX #29 break at `b` (end of `unit[seg_start..b]`) follows an
+/// abbreviation and so does not end the sentence.
+fn continues_after_abbreviation(unit: &str, seg_start: usize, b: usize) -> bool {
+    let before = unit[seg_start..b].trim_end();
+    let Some(stem) = before.strip_suffix('.') else {
+        return false;
+    };
+    let word_start = stem
+        .rfind(|c: char| c.is_whitespace() || matches!(c, '(' | '"' | '“' | '‘' | '[' | '/'))
+        .map_or(0, |p| {
+            p + stem[p..].chars().next().map_or(1, char::len_utf8)
+        });
+    let word = &stem[word_start..];
+    if word.is_empty() {
+        return false;
+    }
+    let next = next_word(&unit[b..]);
+    let next_is_number = next.starts_with(|c: char| c.is_ascii_digit());
+    let next_starts_sentence = SENTENCE_STARTERS.contains(&next);
+    if TITLES.contains(&word) {
+        return true;
+    }
+    if BEFORE_NUMBER.contains(&word) && next_is_number {
+        return true;
+    }
+    if USUALLY_INSIDE.contains(&word) {
+        return !next_starts_sentence;
+    }
+    let is_initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
+    // Dotted initialisms: U.S, U.K, E.U, a.m, p.m (letters separated by dots).
+    let is_dotted = word.contains('.')
+        && word
+            .split('.')
+            .all(|p| p.chars().count() == 1 && p.chars().all(char::is_alphabetic));
+    (is_initial || is_dotted) && !next_starts_sentence
+}
+
+/// The first word of `s` after spaces and opening quotes.
+fn next_word(s: &str) -> &str {
+    let s = s.trim_start_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '"' | '\'' | '“' | '‘' | '(' | '[')
+    });
+    let end = s
+        .find(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .unwrap_or(s.len());
+    &s[..end]
+}
+
+/// Positions inside `unit[s..e]` where a sentence ends with no space before
+/// the next one ("peace.The divergence"), excluding abbreviations, dotted
+/// initialisms ("U.S.Stance"), numbers, URLs and e-mail addresses.
+fn run_on_breaks(unit: &str, s: usize, e: usize) -> Vec<usize> {
+    let piece = &unit[s..e];
+    let bytes = piece.as_bytes();
+    let mut cuts = Vec::new();
+    for (p, &b) in bytes.iter().enumerate() {
+        if !matches!(b, b'.' | b'!' | b'?') || p == 0 {
+            continue;
+        }
+        let rest = &piece[p + 1..];
+        let mut it = rest.chars();
+        let (Some(n1), n2) = (it.next(), it.next()) else {
+            continue;
+        };
+        if !n1.is_uppercase() || n2.is_some_and(char::is_uppercase) {
+            continue;
+        }
+        let prev = piece[..p].chars().next_back().unwrap_or(' ');
+        if !(prev.is_lowercase() || prev.is_ascii_digit() || matches!(prev, '"' | '”' | '’' | ')'))
+        {
+            continue;
+        }
+        let word_start = piece[..p].rfind(char::is_whitespace).map_or(0, |w| w + 1);
+        let word = piece[word_start..p].trim_start_matches(['"', '“', '(', '‘']);
+        if word.contains(['.', '/', '@', ':', '\\'])
+            || TITLES.contains(&word)
+            || USUALLY_INSIDE.contains(&word)
+            || word.chars().filter(|c| c.is_alphanumeric()).count() < 2
+        {
+            continue;
+        }
+        cuts.push(s + p + 1);
+    }
+    cuts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(text: &str) -> Vec<&str> {
+        Segmenter::new()
+            .split(text)
+            .iter()
+            .map(|s| s.text(text))
+            .collect()
+    }
+
+    #[test]
+    fn abbreviations_and_initials_do_not_split() {
+        let t =
+            "Gen. Ivanov met Sen. Walsh and Dr. Ray on Jan. 5 at No. 10 Downing St. in London. \
+                 John F. Kennedy was cited. U.S. and U.K. officials met U.N. and E.U. envoys.";
+        assert_eq!(
+            texts(t),
+            [
+                "Gen. Ivanov met Sen. Walsh and Dr. Ray on Jan. 5 at No. 10 Downing St. in London.",
+                "John F. Kennedy was cited.",
+                "U.S. and U.K. officials met U.N. and E.U. envoys."
+            ]
+        );
+    }
+
+    #[test]
+    fn dotted_initialism_before_sentence_starter_splits() {
+        assert_eq!(
+            texts("The envoy flew back to the U.S. The talks resume Monday."),
+            [
+                "The envoy flew back to the U.S.",
+                "The talks resume Monday."
+            ]
+        );
+    }
+
+    #[test]
+    fn run_on_full_stops_split_but_not_abbreviations_numbers_urls() {
+        assert_eq!(
+            texts("It is the heart of any peace.The divergence grows."),
+            ["It is the heart of any peace.", "The divergence grows."]
+        );
+        assert_eq!(
+            texts("U.S.Stance and Strategic Dissent"),
+            ["U.S.Stance and Strategic Dissent"]
+        );
+        assert_eq!(
+            texts("Inflation hit 3.5 percent, see https://example.org/Report.html or write to press@example.Org today."),
+            ["Inflation hit 3.5 percent, see https://example.org/Report.html or write to press@example.Org today."]
+        );
+        assert_eq!(
+            texts("“We will wait... and see,” he said. Then he left."),
+            ["“We will wait... and see,” he said.", "Then he left."]
+        );
+    }
+
+    #[test]
+    fn closing_quotes_and_brackets_stay_with_their_sentence() {
+        assert_eq!(
+            texts("He said: “It is over.” Others disagreed. (The vote was close.) Next."),
+            [
+                "He said: “It is over.”",
+                "Others disagreed.",
+                "(The vote was close.)",
+                "Next."
+            ]
+        );
+    }
+
+    #[test]
+    fn line_structure_is_respected() {
+        let t = "Key Points\n- First item. It has two sentences.\n* Second item\n– Third item\n\
+                 1. Numbered item\n\n| City | Event |\n|---|---|\n| Kharkiv | Strike on power plant |\n.\n\
+                 Q: What is a guarantee?\nA: A promise. Backed by force.\n## What next\nNothing yet";
+        let s = Segmenter::new().split(t);
+        let got: Vec<(&str, SentenceKind)> = s.iter().map(|x| (x.text(t), x.kind)).collect();
+        use SentenceKind::*;
+        assert_eq!(
+            got,
+            [
+                ("Key Points", Heading),
+                ("First item.", Bullet),
+                ("It has two sentences.", Bullet),
+                ("Second item", Bullet),
+                ("Third item", Bullet),
+                ("Numbered item", Bullet),
+                ("| City | Event |", TableRow),
+                ("| Kharkiv | Strike on power plant |", TableRow),
+                ("Q: What is a guarantee?", Faq),
+                ("A: A promise.", Faq),
+                ("Backed by force.", Faq),
+                ("What next", Heading),
+                ("Nothing yet", Heading),
+            ]
+        );
+    }
+
+    #[test]
+    fn hard_wrapped_newswire_is_joined() {
+        let t = "Showers continued throughout the week in the\nBahia cocoa zone, alleviating the drought since\nearly January, the review said. Arrivals rose to\nthe highest level in Comissaria Smith's records.\n";
+        assert_eq!(
+            texts(t),
+            [
+                "Showers continued throughout the week in the\nBahia cocoa zone, alleviating the drought since\nearly January, the review said.",
+                "Arrivals rose to\nthe highest level in Comissaria Smith's records."
+            ]
+        );
+    }
+
+    #[test]
+    fn two_unpunctuated_lines_stay_apart() {
+        let t = "Breaking: Moscow Backs Plan as West Urges Security Guarantees for Kyiv Now\nTable of Contents\n";
+        assert_eq!(
+            texts(t),
+            [
+                "Breaking: Moscow Backs Plan as West Urges Security Guarantees for Kyiv Now",
+                "Table of Contents"
+            ]
+        );
+    }
+
+    #[test]
+    fn heading_line_is_not_joined_to_paragraph() {
+        let t = "European Voices and The War’s Ground Realities\nPolish officials pushed back on the comments, saying the plan was rejected by Moscow and that missile strikes had intensified.";
+        assert_eq!(texts(t).len(), 2);
+    }
+
+    #[test]
+    fn fast_path_matches_unicode_on_examples() {
+        let t =
+            "“Yes,” he said. ‘No’ — she replied… (Really?) Mr. X left.\u{a0}Then U.S. aid ended.";
+        let a = Segmenter::new().split(t);
+        let b = Segmenter::unicode_only().split(t);
+        assert_eq!(a, b);
+    }
+}
