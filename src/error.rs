@@ -51,6 +51,9 @@ pub enum Error {
     /// Training could not produce a model worth saving.
     #[error("training failed: {0}")]
     Training(String),
+    /// An error reported by linfa.
+    #[error(transparent)]
+    Linfa(#[from] linfa::Error),
 }
 
 /// Why a model file was refused.

@@ -1,0 +1,430 @@
+//! frametag-train: train, cross-validate, evaluate and save a frame model.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use frametag::train::{cross_validate, evaluate_model, train, Penalty, Thresholds, TrainConfig};
+use frametag::{
+    AnalyzerConfig, Columns, Evaluation, FeatureConfig, FrameModel, LabelScores, LabeledData,
+    Language,
+};
+use serde_json::json;
+
+/// Train a sentence-level frame model on a labeled CSV and report how good
+/// it is.
+///
+/// The CSV needs a header; labels are joined by ';' and an empty cell or
+/// "none" means no frame. The label set is whatever the data holds. When
+/// every row carries exactly one label the model is multi-class (one label
+/// per sentence, the top score); otherwise it is multi-label (one-vs-rest,
+/// thresholds tuned per label).
+#[derive(Parser, Debug)]
+#[command(name = "frametag-train", version, about, long_about = None)]
+struct Args {
+    /// Training CSV.
+    #[arg(long, value_name = "TRAIN.csv", help_heading = "Data")]
+    data: PathBuf,
+    /// Where to write the model (atomically).
+    #[arg(long, value_name = "MODEL", help_heading = "Data")]
+    out: PathBuf,
+    /// Held-out CSV to evaluate the final model on.
+    #[arg(long, value_name = "TEST.csv", help_heading = "Data")]
+    test: Option<PathBuf>,
+    /// Run stratified K-fold cross-validation of the whole procedure.
+    #[arg(long, value_name = "K", help_heading = "Data")]
+    cv: Option<usize>,
+    /// Write the report as JSON here (atomically).
+    #[arg(long, value_name = "REPORT.json", help_heading = "Data")]
+    report: Option<PathBuf>,
+    /// Name of the text column.
+    #[arg(long, default_value = "text", help_heading = "Data")]
+    text_column: String,
+    /// Name of the labels column.
+    #[arg(long, default_value = "labels", help_heading = "Data")]
+    labels_column: String,
+    /// Fix the label set and its order (comma-separated); rows with other
+    /// labels are an error.
+    #[arg(long, value_delimiter = ',', help_heading = "Data")]
+    labels: Option<Vec<String>>,
+
+    /// Stemming language: an ISO 639-1 code or name (en, de, fr, ru, ...).
+    #[arg(long, default_value = "en", help_heading = "Analysis")]
+    lang: String,
+    /// Do not stem words.
+    #[arg(long, help_heading = "Analysis")]
+    no_stem: bool,
+    /// Keep digits as they are instead of masking them.
+    #[arg(long, help_heading = "Analysis")]
+    keep_numbers: bool,
+    /// Longest word n-gram.
+    #[arg(long, default_value_t = 2, help_heading = "Features")]
+    ngram_max: u8,
+    /// Hash bits: 2^BITS feature buckets.
+    #[arg(long, default_value_t = 20, help_heading = "Features")]
+    bits: u8,
+    /// Drop n-grams seen in fewer training rows.
+    #[arg(long, default_value_t = 1, help_heading = "Features")]
+    min_df: u32,
+
+    /// L2 penalty (1/C in scikit-learn terms), or "auto" to choose it by
+    /// cross-validation on data sets up to 50,000 rows.
+    #[arg(long, default_value = "auto", help_heading = "Training")]
+    alpha: String,
+    /// Weight classes inversely to their frequency.
+    #[arg(long, help_heading = "Training")]
+    balanced: bool,
+    /// Decision threshold for every label, or "auto" to maximise each
+    /// label's F1 on out-of-fold scores.
+    #[arg(long, default_value = "auto", help_heading = "Training")]
+    threshold: String,
+    /// Folds for penalty choice and threshold tuning.
+    #[arg(long, default_value_t = 5, help_heading = "Training")]
+    threshold_folds: usize,
+    /// Seed of fold assignment: same data and seed give the same model bytes.
+    #[arg(long, default_value_t = 42, help_heading = "Training")]
+    seed: u64,
+    /// L-BFGS iteration cap.
+    #[arg(long, default_value_t = 300, help_heading = "Training")]
+    max_iter: u64,
+    /// Number of top n-grams to print per label.
+    #[arg(long, default_value_t = 12, help_heading = "Output")]
+    top: usize,
+    /// Threads (default: all cores).
+    #[arg(long, help_heading = "Output")]
+    threads: Option<usize>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(m)) => {
+            eprintln!("frametag-train: {m}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Run(e)) => {
+            eprintln!("frametag-train: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+enum Failure {
+    Usage(String),
+    Run(frametag::Error),
+}
+
+impl From<frametag::Error> for Failure {
+    fn from(e: frametag::Error) -> Self {
+        match e {
+            frametag::Error::Config(m) => Failure::Usage(m),
+            e => Failure::Run(e),
+        }
+    }
+}
+
+/// Validated settings from raw flags, before any work starts.
+fn config(args: &Args) -> Result<TrainConfig, Failure> {
+    let language = Language::parse(&args.lang).ok_or_else(|| {
+        Failure::Usage(format!(
+            "unknown language {:?}; one of {}",
+            args.lang,
+            Language::ALL.map(|(_, c)| c).join(", ")
+        ))
+    })?;
+    let penalty = match args.alpha.as_str() {
+        "auto" => Penalty::Auto,
+        s => match s.parse::<f64>() {
+            Ok(a) if a.is_finite() && a >= 0.0 => Penalty::Fixed(a),
+            _ => {
+                return Err(Failure::Usage(format!(
+                    "--alpha {s:?}: expected \"auto\" or a number >= 0"
+                )))
+            }
+        },
+    };
+    let thresholds = match args.threshold.as_str() {
+        "auto" => Thresholds::TuneF1,
+        s => match s.parse::<f32>() {
+            Ok(t) if (0.0..=1.0).contains(&t) => Thresholds::Fixed(t),
+            _ => {
+                return Err(Failure::Usage(format!(
+                    "--threshold {s:?}: expected \"auto\" or a probability"
+                )))
+            }
+        },
+    };
+    if args.cv.is_some_and(|k| k < 2) {
+        return Err(Failure::Usage("--cv needs at least 2 folds".into()));
+    }
+    if args.threshold_folds < 2 {
+        return Err(Failure::Usage("--threshold-folds needs at least 2".into()));
+    }
+    let features = FeatureConfig {
+        bits: args.bits,
+        ngram_max: args.ngram_max,
+        min_df: args.min_df,
+        ..FeatureConfig::default()
+    };
+    features.validate()?;
+    Ok(TrainConfig {
+        analyzer: AnalyzerConfig {
+            language,
+            stem: !args.no_stem,
+            mask_numbers: !args.keep_numbers,
+        },
+        features,
+        penalty,
+        balanced: args.balanced,
+        thresholds,
+        inner_folds: args.threshold_folds,
+        seed: args.seed,
+        labels: args.labels.clone(),
+        max_iterations: args.max_iter,
+    })
+}
+
+fn run(args: &Args) -> Result<(), Failure> {
+    let cfg = config(args)?;
+    if let Some(n) = args.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .map_err(|e| Failure::Usage(e.to_string()))?;
+    }
+    let columns = Columns {
+        text: args.text_column.clone(),
+        labels: args.labels_column.clone(),
+    };
+    let started = std::time::Instant::now();
+    let data = LabeledData::read_csv(&args.data, &columns)?;
+    report_rows(&data);
+    let test = match &args.test {
+        Some(p) => {
+            let t = LabeledData::read_csv(p, &columns)?;
+            report_rows(&t);
+            Some(t)
+        }
+        None => None,
+    };
+
+    let cv = match args.cv {
+        Some(k) => {
+            eprintln!("cross-validating ({k} folds)...");
+            Some(cross_validate(&data, &cfg, k)?)
+        }
+        None => None,
+    };
+    eprintln!("training on {} rows...", data.len());
+    let (mut model, summary) = train(&data, &cfg)?;
+    let test_eval = test.as_ref().map(|t| {
+        let unknown: Vec<String> = t
+            .label_set()
+            .into_iter()
+            .filter(|l| !model.labels().contains(l))
+            .collect();
+        if !unknown.is_empty() {
+            eprintln!(
+                "warning: {}: labels not in the training data are ignored: {}",
+                t.path.display(),
+                unknown.join(", ")
+            );
+        }
+        evaluate_model(&model, t)
+    });
+    // Held-out figures travel with the model. Cross-validation figures go
+    // to the report only, so --cv never changes the model's bytes.
+    let mut metrics = model.info().metrics.clone();
+    if let Some(e) = &test_eval {
+        metrics.insert("test_macro_f1".into(), round6(e.macro_f1));
+        metrics.insert("test_micro_f1".into(), round6(e.micro_f1));
+    }
+    model = model.with_metrics(metrics);
+    model.save(&args.out)?;
+
+    let top = model.top_ngrams(args.top);
+    print_report(
+        &model,
+        &data,
+        &summary,
+        cv.as_ref(),
+        test_eval.as_ref(),
+        &top,
+    );
+    println!(
+        "\nmodel written to {} ({:.1} s)",
+        args.out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    if let Some(path) = &args.report {
+        let top_json: BTreeMap<String, Vec<(String, f32)>> = top
+            .iter()
+            .map(|(l, c)| {
+                (
+                    l.clone(),
+                    c.iter().map(|c| (c.ngram.clone(), c.value)).collect(),
+                )
+            })
+            .collect();
+        let report = json!({
+            "train": {
+                "file": data.path,
+                "examples": data.len(),
+                "skipped": data.skipped.iter().map(|s| json!({"line": s.line, "reason": s.reason})).collect::<Vec<_>>(),
+                "labels": model.labels(),
+                "mode": model.mode(),
+                "alpha": model.info().alpha,
+                "penalty_search": summary.penalty_search,
+                "thresholds": model.labels().iter().cloned().zip(model.thresholds().iter().copied()).collect::<BTreeMap<_, _>>(),
+                "out_of_fold": summary.out_of_fold,
+                "majority_baseline": summary.majority_baseline,
+            },
+            "cv": cv,
+            "test": test_eval,
+            "top_ngrams": top_json,
+            "model": args.out,
+        });
+        let text = serde_json::to_string_pretty(&report).expect("report serialises");
+        frametag::model_file::write_atomic(path, text.as_bytes())?;
+    }
+    Ok(())
+}
+
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+fn report_rows(data: &LabeledData) {
+    eprintln!(
+        "{}: {} rows used, {} skipped",
+        data.path.display(),
+        data.len(),
+        data.skipped.len()
+    );
+    for s in data.skipped.iter().take(20) {
+        eprintln!("  skipped {}:{}: {}", data.path.display(), s.line, s.reason);
+    }
+    if data.skipped.len() > 20 {
+        eprintln!("  ... and {} more skipped rows", data.skipped.len() - 20);
+    }
+    for n in data.notes.iter().take(10) {
+        eprintln!("  note {}:{}: {}", data.path.display(), n.line, n.reason);
+    }
+    if data.notes.len() > 10 {
+        eprintln!("  ... and {} more notes", data.notes.len() - 10);
+    }
+}
+
+/// One line of a per-label table: scores and, for cross-validation, the
+/// spread of F1 over folds.
+struct Row {
+    label: String,
+    scores: LabelScores,
+    f1_sd: Option<f64>,
+}
+
+fn print_table(title: &str, micro: f64, macro_: f64, rows: &[Row]) {
+    println!("\n{title}");
+    println!(
+        "  {:<28} {:>9} {:>9} {:>9} {:>8}",
+        "label", "precision", "recall", "f1", "support"
+    );
+    for r in rows {
+        let spread = r.f1_sd.map(|s| format!(" ±{s:.3}")).unwrap_or_default();
+        let s = &r.scores;
+        println!(
+            "  {:<28} {:>9.3} {:>9.3} {:>9.3} {:>8}{spread}",
+            r.label, s.precision, s.recall, s.f1, s.support
+        );
+    }
+    println!("  micro-F1 {micro:.3}   macro-F1 {macro_:.3}");
+}
+
+fn eval_rows(e: &Evaluation) -> Vec<Row> {
+    e.per_label
+        .iter()
+        .map(|(l, s)| Row {
+            label: l.clone(),
+            scores: *s,
+            f1_sd: None,
+        })
+        .collect()
+}
+
+fn print_report(
+    model: &FrameModel,
+    data: &LabeledData,
+    summary: &frametag::train::TrainSummary,
+    cv: Option<&frametag::train::CrossValidation>,
+    test: Option<&Evaluation>,
+    top: &[(String, Vec<frametag::Contribution>)],
+) {
+    let info = model.info();
+    println!(
+        "frametag-train: {} examples, {} labels ({:?}), {} features, alpha {}",
+        data.len(),
+        model.labels().len(),
+        model.mode(),
+        model.vectorizer().n_features(),
+        info.alpha
+    );
+    if summary.penalty_search.len() > 1 {
+        let s: Vec<String> = summary
+            .penalty_search
+            .iter()
+            .map(|(a, f)| format!("{a}: {f:.3}"))
+            .collect();
+        println!("penalty search (out-of-fold macro-F1): {}", s.join(", "));
+    }
+    let thr: Vec<String> = model
+        .labels()
+        .iter()
+        .zip(model.thresholds())
+        .map(|(l, t)| format!("{l} {t:.3}"))
+        .collect();
+    println!("thresholds ({}): {}", info.thresholds_from, thr.join(", "));
+    print_table(
+        "out-of-fold (training data, chosen settings)",
+        summary.out_of_fold.micro_f1,
+        summary.out_of_fold.macro_f1,
+        &eval_rows(&summary.out_of_fold),
+    );
+    println!(
+        "  majority-answer baseline: micro-F1 {:.3}, macro-F1 {:.3}",
+        summary.majority_baseline.micro_f1, summary.majority_baseline.macro_f1
+    );
+    if let Some(cv) = cv {
+        let rows: Vec<_> = cv
+            .per_label
+            .iter()
+            .map(|(l, s)| Row {
+                label: l.clone(),
+                scores: *s,
+                f1_sd: cv.per_label_f1_std.get(l).copied(),
+            })
+            .collect();
+        print_table(
+            &format!("cross-validation ({} folds, mean ± sd of F1)", cv.folds),
+            cv.micro_f1,
+            cv.macro_f1,
+            &rows,
+        );
+        println!(
+            "  spread: micro-F1 sd {:.3}, macro-F1 sd {:.3}",
+            cv.micro_f1_std, cv.macro_f1_std
+        );
+    }
+    if let Some(e) = test {
+        print_table("held-out test", e.micro_f1, e.macro_f1, &eval_rows(e));
+    }
+    println!("\ntop n-grams per label (stemmed):");
+    for (label, c) in top {
+        let words: Vec<String> = c
+            .iter()
+            .map(|c| format!("{} ({:.2})", c.ngram, c.value))
+            .collect();
+        println!("  {label}: {}", words.join(", "));
+    }
+}

@@ -1,0 +1,285 @@
+//! Labeled training data: CSV files with a text column and a labels column.
+//!
+//! Labels are joined by `;`; an empty cell or `none` means no frame. Rows
+//! that cannot be used are skipped and listed with their line and reason;
+//! oddities that can be repaired (stray whitespace, duplicate labels) are
+//! repaired and listed as notes. Nothing is dropped silently.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// A row that was not used, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// 1-based line of the row in its file.
+    pub line: u64,
+    /// Why it was skipped.
+    pub reason: String,
+}
+
+/// Labeled examples read from one CSV file.
+#[derive(Debug, Clone, Default)]
+pub struct LabeledData {
+    /// The file read.
+    pub path: PathBuf,
+    /// Example texts.
+    pub texts: Vec<String>,
+    /// Labels of each example (empty = none), trimmed and de-duplicated.
+    pub labels: Vec<Vec<String>>,
+    /// 1-based line of each example.
+    pub lines: Vec<u64>,
+    /// Rows not used.
+    pub skipped: Vec<Skipped>,
+    /// Repairs made (stray whitespace, duplicate labels), with their line.
+    pub notes: Vec<Skipped>,
+    /// xxh3-64 of the file's bytes, hex: identifies the corpus in models.
+    pub checksum: String,
+}
+
+/// Which columns hold the text and the labels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Columns {
+    /// Text column name (default "text").
+    pub text: String,
+    /// Labels column name (default "labels").
+    pub labels: String,
+}
+
+impl Default for Columns {
+    fn default() -> Self {
+        Columns {
+            text: "text".into(),
+            labels: "labels".into(),
+        }
+    }
+}
+
+impl LabeledData {
+    /// Number of examples.
+    pub fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    /// True when no example was read.
+    pub fn is_empty(&self) -> bool {
+        self.texts.is_empty()
+    }
+
+    /// The distinct labels, sorted.
+    pub fn label_set(&self) -> Vec<String> {
+        let set: BTreeSet<&String> = self.labels.iter().flatten().collect();
+        set.into_iter().cloned().collect()
+    }
+
+    /// Reads a labeled CSV file with a header row.
+    pub fn read_csv(path: &Path, columns: &Columns) -> Result<LabeledData> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Self::parse_csv(path, &bytes, columns)
+    }
+
+    /// Parses labeled CSV bytes; `path` is used in messages.
+    pub fn parse_csv(path: &Path, bytes: &[u8], columns: &Columns) -> Result<LabeledData> {
+        let mut data = LabeledData {
+            path: path.to_path_buf(),
+            checksum: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(bytes)),
+            ..Default::default()
+        };
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(Error::Dataset {
+                path: path.into(),
+                message: "the file is empty".into(),
+            });
+        }
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+        let header = reader
+            .byte_headers()
+            .map_err(|e| Error::data(path, 1, format!("unreadable header: {e}")))?
+            .clone();
+        let find = |name: &str| -> Result<usize> {
+            header
+                .iter()
+                .position(|h| {
+                    String::from_utf8_lossy(h)
+                        .trim()
+                        .trim_start_matches('\u{feff}')
+                        == name
+                })
+                .ok_or_else(|| Error::Dataset {
+                    path: path.into(),
+                    message: format!(
+                        "no column {name:?} in the header (columns: {})",
+                        header
+                            .iter()
+                            .map(|h| format!("{:?}", String::from_utf8_lossy(h)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                })
+        };
+        let text_col = find(&columns.text)?;
+        let labels_col = find(&columns.labels)?;
+        let mut record = csv::ByteRecord::new();
+        loop {
+            let line_hint = reader.position().line() + 1;
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map_or(line_hint, |p| p.line());
+                    data.skipped.push(Skipped {
+                        line,
+                        reason: format!("malformed CSV: {e}"),
+                    });
+                    continue;
+                }
+            }
+            let line = record.position().map_or(line_hint, |p| p.line());
+            let (Some(text), Some(labels)) = (record.get(text_col), record.get(labels_col)) else {
+                data.skipped.push(Skipped {
+                    line,
+                    reason: format!(
+                        "row has {} fields, fewer than the header's {}",
+                        record.len(),
+                        header.len()
+                    ),
+                });
+                continue;
+            };
+            let (Ok(text), Ok(labels)) = (std::str::from_utf8(text), std::str::from_utf8(labels))
+            else {
+                data.skipped.push(Skipped {
+                    line,
+                    reason: "invalid UTF-8".into(),
+                });
+                continue;
+            };
+            if text.trim().is_empty() {
+                data.skipped.push(Skipped {
+                    line,
+                    reason: "empty text".into(),
+                });
+                continue;
+            }
+            let parsed = parse_labels(labels);
+            if let Some(note) = parsed.note {
+                data.notes.push(Skipped { line, reason: note });
+            }
+            data.texts.push(text.to_string());
+            data.labels.push(parsed.labels);
+            data.lines.push(line);
+        }
+        if data.texts.is_empty() {
+            return Err(Error::Dataset {
+                path: path.into(),
+                message: format!(
+                    "no usable rows ({} skipped{})",
+                    data.skipped.len(),
+                    data.skipped
+                        .first()
+                        .map(|s| format!("; first at line {}: {}", s.line, s.reason))
+                        .unwrap_or_default()
+                ),
+            });
+        }
+        Ok(data)
+    }
+}
+
+struct ParsedLabels {
+    labels: Vec<String>,
+    note: Option<String>,
+}
+
+/// Splits a labels cell: `;`-joined, trimmed, de-duplicated in first-seen
+/// order; empty or `none` means no label.
+fn parse_labels(cell: &str) -> ParsedLabels {
+    let mut labels: Vec<String> = Vec::new();
+    let mut notes = Vec::new();
+    let mut had_none = false;
+    for raw in cell.split(';') {
+        let l = raw.trim();
+        if l.len() != raw.len() && !l.is_empty() {
+            notes.push(format!("stray whitespace around label {l:?} trimmed"));
+        }
+        if l.is_empty() {
+            continue;
+        }
+        if l.eq_ignore_ascii_case("none") {
+            had_none = true;
+            continue;
+        }
+        if labels.iter().any(|x| x == l) {
+            notes.push(format!("duplicate label {l:?} counted once"));
+            continue;
+        }
+        labels.push(l.to_string());
+    }
+    if had_none && !labels.is_empty() {
+        notes.push(format!(
+            "\"none\" given together with {}; ignored",
+            labels.join(";")
+        ));
+    }
+    ParsedLabels {
+        labels,
+        note: (!notes.is_empty()).then(|| notes.join("; ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<LabeledData> {
+        LabeledData::parse_csv(Path::new("t.csv"), s.as_bytes(), &Columns::default())
+    }
+
+    #[test]
+    fn reads_labels_and_counts_skips() {
+        let d = parse("id,text,labels\n1,Shelling hit Kharkiv,escalation;humanitarian\n2,,none\n3,Talks resume, none \n4,X, a ; a\n").unwrap();
+        assert_eq!(d.len(), 3);
+        assert_eq!(d.labels[0], ["escalation", "humanitarian"]);
+        assert!(d.labels[1].is_empty());
+        assert_eq!(d.labels[2], ["a"]);
+        assert_eq!(d.lines, [2, 4, 5]);
+        assert_eq!(
+            d.skipped,
+            [Skipped {
+                line: 3,
+                reason: "empty text".into()
+            }]
+        );
+        assert_eq!(d.notes.len(), 2);
+        assert!(d.notes[1].reason.contains("duplicate"));
+    }
+
+    #[test]
+    fn missing_column_names_the_columns() {
+        let e = parse("body,tags\nx,y\n").unwrap_err().to_string();
+        assert!(
+            e.contains("t.csv") && e.contains("\"text\"") && e.contains("\"body\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn empty_file_is_an_error() {
+        assert!(parse("").unwrap_err().to_string().contains("empty"));
+        assert!(parse("text,labels\n")
+            .unwrap_err()
+            .to_string()
+            .contains("no usable rows"));
+    }
+
+    #[test]
+    fn invalid_utf8_row_is_skipped_with_its_line() {
+        let mut bytes = b"text,labels\nok,a\n".to_vec();
+        bytes.extend(b"bad \xff text,b\n");
+        let d = LabeledData::parse_csv(Path::new("t.csv"), &bytes, &Columns::default()).unwrap();
+        assert_eq!(d.len(), 1);
+        assert_eq!(d.skipped[0].line, 3);
+        assert!(d.skipped[0].reason.contains("UTF-8"));
+    }
+}

@@ -1,0 +1,601 @@
+//! L2-regularised logistic regression over sparse rows, for linfa.
+//!
+//! linfa's own `linfa-logistic` takes dense matrices only (100k sentences x
+//! 2^20 hashed features would not fit in memory), so this module implements
+//! the same models over [`CsrMatrix`] and plugs them into linfa's traits:
+//! [`LogisticParams`] is checked into [`ValidLogisticParams`] through
+//! `ParamGuard`, which implements `Fit`; the fitted models implement
+//! `PredictInplace`.
+//!
+//! Both minimise exactly linfa-logistic's objective, with optional sample
+//! weights `s_i`:
+//! - binary: `sum_i s_i * -log(sigmoid(y_i * (w.x_i + b))) + alpha/2 * |w|^2`
+//!   with `y_i` in {-1, +1};
+//! - multinomial: `sum_i s_i * -log(softmax(W x_i + b)[y_i]) + alpha/2 * |W|^2`.
+//!
+//! The intercepts are not penalised. The solver is argmin's L-BFGS with a
+//! More-Thuente line search, as in linfa-logistic.
+
+use std::cell::RefCell;
+
+use argmin::core::{CostFunction, Executor, Gradient, State};
+use argmin::solver::linesearch::MoreThuenteLineSearch;
+use argmin::solver::quasinewton::LBFGS;
+use linfa::dataset::{DatasetBase, Records};
+use linfa::traits::{Fit, PredictInplace};
+use linfa::ParamGuard;
+use ndarray::{Array1, Array2};
+
+use crate::error::{Error, Result};
+use crate::sparse::CsrMatrix;
+
+/// Settings of a logistic regression fit (unchecked).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogisticParams(ValidLogisticParams);
+
+/// Checked settings of a logistic regression fit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidLogisticParams {
+    alpha: f64,
+    max_iterations: u64,
+    gradient_tolerance: f64,
+    balanced: bool,
+}
+
+impl Default for LogisticParams {
+    fn default() -> Self {
+        LogisticParams(ValidLogisticParams {
+            alpha: 1.0,
+            max_iterations: 300,
+            gradient_tolerance: 1e-5,
+            balanced: false,
+        })
+    }
+}
+
+impl LogisticParams {
+    /// L2 penalty strength `alpha` (default 1.0; `1/C` in scikit-learn terms).
+    pub fn alpha(mut self, alpha: f64) -> Self {
+        self.0.alpha = alpha;
+        self
+    }
+
+    /// Maximum L-BFGS iterations (default 300).
+    pub fn max_iterations(mut self, n: u64) -> Self {
+        self.0.max_iterations = n;
+        self
+    }
+
+    /// Stop when the gradient's L2 norm falls below this times the total
+    /// sample weight (default 1e-5, i.e. per example).
+    pub fn gradient_tolerance(mut self, tol: f64) -> Self {
+        self.0.gradient_tolerance = tol;
+        self
+    }
+
+    /// Weight classes inversely to their frequency (default false), as
+    /// scikit-learn's `class_weight="balanced"`: `n / (k * n_class)`.
+    pub fn balanced(mut self, balanced: bool) -> Self {
+        self.0.balanced = balanced;
+        self
+    }
+}
+
+impl ValidLogisticParams {
+    /// The L2 penalty.
+    pub fn alpha(&self) -> f64 {
+        self.alpha
+    }
+}
+
+impl ParamGuard for LogisticParams {
+    type Checked = ValidLogisticParams;
+    type Error = Error;
+
+    fn check_ref(&self) -> Result<&ValidLogisticParams> {
+        let p = &self.0;
+        if !p.alpha.is_finite() || p.alpha < 0.0 {
+            return Err(Error::Config(format!(
+                "L2 penalty must be finite and >= 0, got {}",
+                p.alpha
+            )));
+        }
+        if !p.gradient_tolerance.is_finite() || p.gradient_tolerance <= 0.0 {
+            return Err(Error::Config(format!(
+                "gradient tolerance must be finite and > 0, got {}",
+                p.gradient_tolerance
+            )));
+        }
+        if p.max_iterations == 0 {
+            return Err(Error::Config("max iterations must be at least 1".into()));
+        }
+        Ok(p)
+    }
+
+    fn check(self) -> Result<ValidLogisticParams> {
+        self.check_ref()?;
+        Ok(self.0)
+    }
+}
+
+/// A fitted binary model: `P(y=1|x) = sigmoid(w.x + b)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BinaryLogistic {
+    /// Feature weights.
+    pub weights: Vec<f64>,
+    /// Intercept.
+    pub intercept: f64,
+}
+
+/// A fitted multinomial model: `P(k|x) = softmax(W x + b)[k]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MultinomialLogistic {
+    /// Weights, `n_features x n_classes`, row-major by feature.
+    pub weights: Vec<f64>,
+    /// One intercept per class.
+    pub intercepts: Vec<f64>,
+}
+
+impl MultinomialLogistic {
+    /// Number of classes.
+    pub fn n_classes(&self) -> usize {
+        self.intercepts.len()
+    }
+}
+
+/// Sample weights: the dataset's weights (or 1) times class weights.
+fn sample_weights(
+    weights: &[f32],
+    classes: &[usize],
+    n_classes: usize,
+    balanced: bool,
+) -> Vec<f64> {
+    let n = classes.len();
+    let mut w: Vec<f64> = if weights.len() == n {
+        weights.iter().map(|&x| x as f64).collect()
+    } else {
+        vec![1.0; n]
+    };
+    if balanced {
+        let mut counts = vec![0usize; n_classes];
+        for &c in classes {
+            counts[c] += 1;
+        }
+        for (wi, &c) in w.iter_mut().zip(classes) {
+            *wi *= n as f64 / (n_classes as f64 * counts[c] as f64);
+        }
+    }
+    w
+}
+
+fn lbfgs_minimise<P>(
+    problem: P,
+    init: Vec<f64>,
+    params: &ValidLogisticParams,
+    total_weight: f64,
+) -> Result<Vec<f64>>
+where
+    P: CostFunction<Param = Vec<f64>, Output = f64>
+        + Gradient<Param = Vec<f64>, Gradient = Vec<f64>>,
+{
+    let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
+        .with_tolerance_grad(params.gradient_tolerance * total_weight.max(1.0))
+        .and_then(|s| s.with_tolerance_cost(1e-12))
+        .map_err(|e| Error::Training(e.to_string()))?;
+    let result = Executor::new(problem, solver)
+        .configure(|state| state.param(init).max_iters(params.max_iterations))
+        .run()
+        .map_err(|e| Error::Training(format!("L-BFGS failed: {e}")))?;
+    let state = result.state();
+    state
+        .get_best_param()
+        .or_else(|| state.get_param())
+        .cloned()
+        .ok_or_else(|| Error::Training("L-BFGS returned no parameters".into()))
+}
+
+/// `log(1 + exp(-m))`, stable for any margin `m`.
+#[inline]
+fn log1p_exp_neg(m: f64) -> f64 {
+    if m > 0.0 {
+        (-m).exp().ln_1p()
+    } else {
+        -m + m.exp().ln_1p()
+    }
+}
+
+#[inline]
+fn sigmoid(z: f64) -> f64 {
+    if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// The binary problem; caches the margins of the last parameters, since the
+/// line search asks for cost and gradient at the same point.
+struct BinaryProblem<'a> {
+    x: &'a CsrMatrix,
+    y: Vec<f64>,
+    s: Vec<f64>,
+    alpha: f64,
+    memo: RefCell<(Vec<f64>, Vec<f64>)>,
+}
+
+impl BinaryProblem<'_> {
+    /// Margins `z_i = w.x_i + b`.
+    fn margins(&self, p: &[f64]) -> Vec<f64> {
+        let mut memo = self.memo.borrow_mut();
+        if memo.0.as_slice() == p {
+            return memo.1.clone();
+        }
+        let d = self.x.n_cols();
+        let b = p[d];
+        let z: Vec<f64> = (0..self.x.n_rows())
+            .map(|i| {
+                let (c, v) = self.x.row(i);
+                b + c
+                    .iter()
+                    .zip(v)
+                    .map(|(&j, &x)| p[j as usize] * x as f64)
+                    .sum::<f64>()
+            })
+            .collect();
+        *memo = (p.to_vec(), z.clone());
+        z
+    }
+}
+
+impl CostFunction for BinaryProblem<'_> {
+    type Param = Vec<f64>;
+    type Output = f64;
+
+    fn cost(&self, p: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
+        let z = self.margins(p);
+        let d = self.x.n_cols();
+        let loss: f64 = z
+            .iter()
+            .zip(&self.y)
+            .zip(&self.s)
+            .map(|((z, y), s)| s * log1p_exp_neg(y * z))
+            .sum();
+        let reg: f64 = p[..d].iter().map(|w| w * w).sum();
+        Ok(loss + 0.5 * self.alpha * reg)
+    }
+}
+
+impl Gradient for BinaryProblem<'_> {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+
+    fn gradient(&self, p: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
+        let z = self.margins(p);
+        let d = self.x.n_cols();
+        let mut g: Vec<f64> = p[..d].iter().map(|w| self.alpha * w).collect();
+        g.push(0.0);
+        for (i, ((y, z), s)) in self.y.iter().zip(&z).zip(&self.s).enumerate() {
+            // d/dz of -log(sigmoid(y z)) = -y * sigmoid(-y z)
+            let r = -y * sigmoid(-y * z) * s;
+            let (c, v) = self.x.row(i);
+            for (&j, &x) in c.iter().zip(v) {
+                g[j as usize] += r * x as f64;
+            }
+            g[d] += r;
+        }
+        Ok(g)
+    }
+}
+
+impl Fit<CsrMatrix, Array1<bool>, Error> for ValidLogisticParams {
+    type Object = BinaryLogistic;
+
+    fn fit(&self, dataset: &DatasetBase<CsrMatrix, Array1<bool>>) -> Result<BinaryLogistic> {
+        let x = &dataset.records;
+        let t = &dataset.targets;
+        if t.len() != x.nsamples() {
+            return Err(linfa::Error::MismatchedShapes(x.nsamples(), t.len()).into());
+        }
+        if x.nsamples() == 0 {
+            return Err(linfa::Error::NotEnoughSamples.into());
+        }
+        let classes: Vec<usize> = t.iter().map(|&b| b as usize).collect();
+        let s = sample_weights(
+            dataset.weights().unwrap_or(&[]),
+            &classes,
+            2,
+            self.balanced && t.iter().any(|&b| b) && t.iter().any(|&b| !b),
+        );
+        let total: f64 = s.iter().sum();
+        let problem = BinaryProblem {
+            x,
+            y: t.iter().map(|&b| if b { 1.0 } else { -1.0 }).collect(),
+            s,
+            alpha: self.alpha,
+            memo: RefCell::new((Vec::new(), Vec::new())),
+        };
+        let p = lbfgs_minimise(problem, vec![0.0; x.n_cols() + 1], self, total)?;
+        let d = x.n_cols();
+        Ok(BinaryLogistic {
+            weights: p[..d].to_vec(),
+            intercept: p[d],
+        })
+    }
+}
+
+impl PredictInplace<CsrMatrix, Array1<f64>> for BinaryLogistic {
+    /// Probabilities of the positive class.
+    fn predict_inplace(&self, x: &CsrMatrix, y: &mut Array1<f64>) {
+        for (i, out) in y.iter_mut().enumerate().take(x.n_rows()) {
+            let (c, v) = x.row(i);
+            let z = self.intercept
+                + c.iter()
+                    .zip(v)
+                    .map(|(&j, &x)| self.weights[j as usize] * x as f64)
+                    .sum::<f64>();
+            *out = sigmoid(z);
+        }
+    }
+
+    fn default_target(&self, x: &CsrMatrix) -> Array1<f64> {
+        Array1::zeros(x.n_rows())
+    }
+}
+
+/// The multinomial problem.
+struct MultinomialProblem<'a> {
+    x: &'a CsrMatrix,
+    y: Vec<usize>,
+    s: Vec<f64>,
+    k: usize,
+    alpha: f64,
+    memo: RefCell<(Vec<f64>, Vec<f64>)>,
+}
+
+impl MultinomialProblem<'_> {
+    /// Log-probabilities, `n x k` row-major.
+    fn log_probs(&self, p: &[f64]) -> Vec<f64> {
+        let mut memo = self.memo.borrow_mut();
+        if memo.0.as_slice() == p {
+            return memo.1.clone();
+        }
+        let (d, k) = (self.x.n_cols(), self.k);
+        let bias = &p[d * k..];
+        let mut out = vec![0.0; self.x.n_rows() * k];
+        for i in 0..self.x.n_rows() {
+            let z = &mut out[i * k..(i + 1) * k];
+            z.copy_from_slice(bias);
+            let (c, v) = self.x.row(i);
+            for (&j, &x) in c.iter().zip(v) {
+                let w = &p[j as usize * k..(j as usize + 1) * k];
+                for (zc, wc) in z.iter_mut().zip(w) {
+                    *zc += wc * x as f64;
+                }
+            }
+            let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let lse = m + z.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
+            z.iter_mut().for_each(|v| *v -= lse);
+        }
+        *memo = (p.to_vec(), out.clone());
+        out
+    }
+}
+
+impl CostFunction for MultinomialProblem<'_> {
+    type Param = Vec<f64>;
+    type Output = f64;
+
+    fn cost(&self, p: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
+        let lp = self.log_probs(p);
+        let k = self.k;
+        let loss: f64 = (0..self.y.len())
+            .map(|i| -self.s[i] * lp[i * k + self.y[i]])
+            .sum();
+        let d = self.x.n_cols();
+        let reg: f64 = p[..d * k].iter().map(|w| w * w).sum();
+        Ok(loss + 0.5 * self.alpha * reg)
+    }
+}
+
+impl Gradient for MultinomialProblem<'_> {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+
+    fn gradient(&self, p: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
+        let lp = self.log_probs(p);
+        let (d, k) = (self.x.n_cols(), self.k);
+        let mut g: Vec<f64> = p[..d * k].iter().map(|w| self.alpha * w).collect();
+        g.extend(std::iter::repeat_n(0.0, k));
+        let mut r = vec![0.0; k];
+        for i in 0..self.x.n_rows() {
+            for c in 0..k {
+                let target = if c == self.y[i] { 1.0 } else { 0.0 };
+                r[c] = self.s[i] * (lp[i * k + c].exp() - target);
+            }
+            let (cols, v) = self.x.row(i);
+            for (&j, &x) in cols.iter().zip(v) {
+                let gj = &mut g[j as usize * k..(j as usize + 1) * k];
+                for (gc, rc) in gj.iter_mut().zip(&r) {
+                    *gc += rc * x as f64;
+                }
+            }
+            for (gc, rc) in g[d * k..].iter_mut().zip(&r) {
+                *gc += rc;
+            }
+        }
+        Ok(g)
+    }
+}
+
+impl Fit<CsrMatrix, Array1<usize>, Error> for ValidLogisticParams {
+    type Object = MultinomialLogistic;
+
+    /// Fits a softmax model; classes are `0..=max(target)`.
+    fn fit(&self, dataset: &DatasetBase<CsrMatrix, Array1<usize>>) -> Result<MultinomialLogistic> {
+        let x = &dataset.records;
+        let t = &dataset.targets;
+        if t.len() != x.nsamples() {
+            return Err(linfa::Error::MismatchedShapes(x.nsamples(), t.len()).into());
+        }
+        let k = t.iter().max().map_or(0, |m| m + 1);
+        if k < 2 {
+            return Err(linfa::Error::NotEnoughSamples.into());
+        }
+        let y: Vec<usize> = t.to_vec();
+        let s = sample_weights(dataset.weights().unwrap_or(&[]), &y, k, self.balanced);
+        let d = x.n_cols();
+        let total: f64 = s.iter().sum();
+        let problem = MultinomialProblem {
+            x,
+            y,
+            s,
+            k,
+            alpha: self.alpha,
+            memo: RefCell::new((Vec::new(), Vec::new())),
+        };
+        let p = lbfgs_minimise(problem, vec![0.0; (d + 1) * k], self, total)?;
+        Ok(MultinomialLogistic {
+            weights: p[..d * k].to_vec(),
+            intercepts: p[d * k..].to_vec(),
+        })
+    }
+}
+
+impl PredictInplace<CsrMatrix, Array2<f64>> for MultinomialLogistic {
+    /// Class probabilities, `n x k`.
+    fn predict_inplace(&self, x: &CsrMatrix, y: &mut Array2<f64>) {
+        let k = self.n_classes();
+        for i in 0..x.n_rows() {
+            let mut z = self.intercepts.clone();
+            let (c, v) = x.row(i);
+            for (&j, &xv) in c.iter().zip(v) {
+                for (zc, wc) in z
+                    .iter_mut()
+                    .zip(&self.weights[j as usize * k..(j as usize + 1) * k])
+                {
+                    *zc += wc * xv as f64;
+                }
+            }
+            let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let sum: f64 = z.iter().map(|v| (v - m).exp()).sum();
+            for c in 0..k {
+                y[[i, c]] = (z[c] - m).exp() / sum;
+            }
+        }
+    }
+
+    fn default_target(&self, x: &CsrMatrix) -> Array2<f64> {
+        Array2::zeros((x.n_rows(), self.n_classes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use linfa::Dataset;
+
+    fn toy() -> (Vec<Vec<f32>>, Vec<bool>) {
+        let x = vec![
+            vec![1.0, 0.0, 0.5],
+            vec![0.9, 0.1, 0.0],
+            vec![0.8, 0.0, 0.3],
+            vec![0.0, 1.0, 0.2],
+            vec![0.1, 0.9, 0.0],
+            vec![0.2, 0.7, 0.9],
+            vec![0.5, 0.5, 0.5],
+            vec![0.6, 0.2, 0.1],
+        ];
+        let y = vec![true, true, true, false, false, false, true, false];
+        (x, y)
+    }
+
+    #[test]
+    fn binary_weights_match_linfa_logistic() {
+        let (xd, y) = toy();
+        let x = CsrMatrix::from_dense(&xd);
+        let ds = DatasetBase::new(x, Array1::from(y.clone()));
+        let ours = LogisticParams::default()
+            .alpha(0.5)
+            .gradient_tolerance(1e-12)
+            .check()
+            .unwrap()
+            .fit(&ds)
+            .unwrap();
+
+        let dense = Array2::from_shape_fn((xd.len(), 3), |(i, j)| xd[i][j] as f64);
+        let targets = Array1::from(y.iter().map(|&b| b as usize).collect::<Vec<_>>());
+        let theirs = linfa_logistic::LogisticRegression::default()
+            .alpha(0.5)
+            .gradient_tolerance(1e-12)
+            .max_iterations(1000)
+            .fit(&Dataset::new(dense, targets))
+            .unwrap();
+        // linfa-logistic orders labels, so class 1 is the positive class.
+        for (a, b) in ours.weights.iter().zip(theirs.params().iter()) {
+            assert!(
+                (a - b).abs() < 1e-4,
+                "ours {:?} theirs {:?}",
+                ours.weights,
+                theirs.params()
+            );
+        }
+        assert!((ours.intercept - theirs.intercept()).abs() < 1e-4);
+
+        let mut p = ours.default_target(&ds.records);
+        ours.predict_inplace(&ds.records, &mut p);
+        assert!(p[0] > 0.5 && p[3] < 0.5);
+    }
+
+    #[test]
+    fn multinomial_weights_match_linfa_logistic() {
+        let (xd, _) = toy();
+        let y: Vec<usize> = vec![0, 0, 1, 1, 2, 2, 0, 1];
+        let x = CsrMatrix::from_dense(&xd);
+        let ours = LogisticParams::default()
+            .alpha(0.3)
+            .gradient_tolerance(1e-12)
+            .check()
+            .unwrap()
+            .fit(&DatasetBase::new(x, Array1::from(y.clone())))
+            .unwrap();
+        let dense = Array2::from_shape_fn((xd.len(), 3), |(i, j)| xd[i][j] as f64);
+        let theirs = linfa_logistic::MultiLogisticRegression::default()
+            .alpha(0.3)
+            .gradient_tolerance(1e-12)
+            .max_iterations(1000)
+            .fit(&Dataset::new(dense, Array1::from(y)))
+            .unwrap();
+        let tp = theirs.params();
+        for j in 0..3 {
+            for c in 0..3 {
+                let a = ours.weights[j * 3 + c];
+                let b = tp[[j, c]];
+                assert!((a - b).abs() < 1e-3, "w[{j},{c}] ours {a} theirs {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn invalid_penalty_is_refused_before_fitting() {
+        assert!(LogisticParams::default().alpha(f64::NAN).check().is_err());
+        assert!(LogisticParams::default().alpha(-1.0).check().is_err());
+        assert!(LogisticParams::default().max_iterations(0).check().is_err());
+    }
+
+    #[test]
+    fn balanced_weights_shift_the_intercept_towards_the_rare_class() {
+        let (xd, mut y) = toy();
+        y = y.iter().enumerate().map(|(i, _)| i == 0).collect();
+        let x = CsrMatrix::from_dense(&xd);
+        let ds = DatasetBase::new(x, Array1::from(y));
+        let plain = LogisticParams::default().check().unwrap().fit(&ds).unwrap();
+        let bal = LogisticParams::default()
+            .balanced(true)
+            .check()
+            .unwrap()
+            .fit(&ds)
+            .unwrap();
+        assert!(bal.intercept > plain.intercept);
+    }
+}

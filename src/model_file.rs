@@ -1,0 +1,213 @@
+//! The model file format (version 1).
+//!
+//! ```text
+//! magic      8 bytes   "FRAMETAG"
+//! version    u32 LE    1
+//! header_len u64 LE
+//! header     JSON      settings, labels, mode, thresholds, dimensions,
+//!                      n-gram names, training metadata
+//! body       LE arrays buckets u32[n], idf f32[n], weights f32[n*k]
+//!                      (row-major by feature), bias f32[k]
+//! checksum   u64 LE    xxh3-64 of every byte before it
+//! ```
+//!
+//! Everything that shapes features is in the header, so a loaded model
+//! rebuilds its analyzer and vectorizer exactly. Any change to this layout,
+//! the hash, or the analysis pipeline bumps [`FORMAT_VERSION`]. Writing is
+//! deterministic (no maps with random order), so the same model always
+//! gives the same bytes.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::analyzer::AnalyzerConfig;
+use crate::error::{Error, ModelError, Result};
+use crate::features::{FeatureConfig, Vectorizer};
+use crate::model::{FrameModel, LinearParts, Mode, TrainingInfo};
+
+/// Magic bytes at the start of every model file.
+pub const MAGIC: &[u8; 8] = b"FRAMETAG";
+/// The format version this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    analyzer: AnalyzerConfig,
+    features: FeatureConfig,
+    labels: Vec<String>,
+    mode: Mode,
+    thresholds: Vec<f32>,
+    n_features: usize,
+    ngram_names: Vec<String>,
+    training: TrainingInfo,
+}
+
+impl FrameModel {
+    /// The model as bytes in the file format.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let header = Header {
+            analyzer: self.analyzer.config().clone(),
+            features: self.vectorizer.config().clone(),
+            labels: self.labels.clone(),
+            mode: self.mode,
+            thresholds: self.thresholds.clone(),
+            n_features: self.vectorizer.n_features(),
+            ngram_names: self.vectorizer.names().to_vec(),
+            training: self.info.clone(),
+        };
+        let json = serde_json::to_vec(&header).expect("model header serialises");
+        let mut out = Vec::with_capacity(json.len() + 16 * self.weights.len() + 64);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&(json.len() as u64).to_le_bytes());
+        out.extend_from_slice(&json);
+        for b in self.vectorizer.buckets() {
+            out.extend_from_slice(&b.to_le_bytes());
+        }
+        for x in self
+            .vectorizer
+            .idf()
+            .iter()
+            .chain(&self.weights)
+            .chain(&self.bias)
+        {
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+        let sum = xxhash_rust::xxh3::xxh3_64(&out);
+        out.extend_from_slice(&sum.to_le_bytes());
+        out
+    }
+
+    /// Writes the model to `path` atomically (a temporary file in the same
+    /// directory, then a rename).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        write_atomic(path, &self.to_bytes())
+    }
+
+    /// Reads a model file, refusing unknown versions and corrupt contents.
+    pub fn load(path: &Path) -> Result<FrameModel> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        FrameModel::from_bytes(&bytes).map_err(|kind| Error::model(path, kind))
+    }
+
+    /// Parses a model from bytes in the file format.
+    pub fn from_bytes(bytes: &[u8]) -> std::result::Result<FrameModel, ModelError> {
+        if bytes.len() < 8 || &bytes[..8] != MAGIC {
+            return Err(ModelError::BadMagic);
+        }
+        let mut r = Reader { bytes, pos: 8 };
+        let version = u32::from_le_bytes(r.take::<4>("version")?);
+        if version != FORMAT_VERSION {
+            return Err(ModelError::UnsupportedVersion {
+                found: version,
+                supported: FORMAT_VERSION,
+            });
+        }
+        if bytes.len() < 8 + 4 + 8 + 8 {
+            return Err(ModelError::Truncated(
+                "file shorter than its fixed fields".into(),
+            ));
+        }
+        let (content, tail) = bytes.split_at(bytes.len() - 8);
+        let header_len = u64::from_le_bytes(r.take::<8>("header length")?) as usize;
+        if header_len > content.len().saturating_sub(r.pos) {
+            return Err(ModelError::Truncated(format!(
+                "header of {header_len} bytes runs past the end"
+            )));
+        }
+        let stored = u64::from_le_bytes(tail.try_into().expect("8 bytes"));
+        if xxhash_rust::xxh3::xxh3_64(content) != stored {
+            return Err(ModelError::Checksum);
+        }
+        let header: Header = serde_json::from_slice(&content[r.pos..r.pos + header_len])
+            .map_err(|e| ModelError::Corrupt(format!("header: {e}")))?;
+        r.pos += header_len;
+        let n = header.n_features;
+        let k = header.labels.len();
+        if k == 0 {
+            return Err(ModelError::Corrupt("no labels".into()));
+        }
+        if header.thresholds.len() != k {
+            return Err(ModelError::Corrupt(format!(
+                "{} thresholds for {k} labels",
+                header.thresholds.len()
+            )));
+        }
+        let body = n
+            .checked_mul(4 * (2 + k))
+            .and_then(|x| x.checked_add(4 * k))
+            .ok_or_else(|| ModelError::Corrupt("dimensions overflow".into()))?;
+        let left = content.len() - r.pos;
+        if body != left {
+            return Err(ModelError::Corrupt(format!(
+                "body has {left} bytes, dimensions ({n} features x {k} labels) need {body}"
+            )));
+        }
+        let body = &content[r.pos..];
+        let u32s = |s: &[u8]| -> Vec<u32> {
+            s.chunks_exact(4)
+                .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+                .collect()
+        };
+        let f32s = |s: &[u8]| -> Vec<f32> {
+            s.chunks_exact(4)
+                .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
+                .collect()
+        };
+        let buckets = u32s(&body[..4 * n]);
+        let idf = f32s(&body[4 * n..8 * n]);
+        let weights = f32s(&body[8 * n..8 * n + 4 * n * k]);
+        let bias = f32s(&body[8 * n + 4 * n * k..]);
+        if weights.iter().chain(&bias).any(|w| !w.is_finite()) {
+            return Err(ModelError::Corrupt("non-finite weight".into()));
+        }
+        let vectorizer = Vectorizer::from_parts(header.features, buckets, idf, header.ngram_names)
+            .map_err(|e| ModelError::Corrupt(e.to_string()))?;
+        Ok(FrameModel::from_parts(
+            header.analyzer,
+            vectorizer,
+            header.labels,
+            header.mode,
+            LinearParts {
+                weights,
+                bias,
+                thresholds: header.thresholds,
+            },
+            header.training,
+        ))
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    fn take<const N: usize>(&mut self, what: &str) -> std::result::Result<[u8; N], ModelError> {
+        let s = self
+            .bytes
+            .get(self.pos..self.pos + N)
+            .ok_or_else(|| ModelError::Truncated(format!("file ends in the {what}")))?;
+        self.pos += N;
+        Ok(s.try_into().expect("N bytes"))
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory
+/// and a rename, so readers never see a half-written file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
