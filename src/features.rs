@@ -35,7 +35,8 @@ pub struct FeatureConfig {
     pub ngram_max: u8,
     /// Use 1 + ln(tf) instead of raw counts (default true).
     pub sublinear_tf: bool,
-    /// Drop buckets seen in fewer training documents (default 1).
+    /// Drop buckets seen in fewer training documents (default 2: n-grams
+    /// seen once teach a model its corpus's phrasing, not its labels).
     pub min_df: u32,
 }
 
@@ -51,7 +52,7 @@ impl Default for FeatureConfig {
             ngram_min: 1,
             ngram_max: 2,
             sublinear_tf: true,
-            min_df: 1,
+            min_df: 2,
         }
     }
 }
@@ -399,7 +400,10 @@ mod tests {
     #[test]
     fn tfidf_rows_are_unit_length_and_drop_unseen_buckets() {
         let analyzer = Analyzer::new(AnalyzerConfig::default());
-        let config = FeatureConfig::default();
+        let config = FeatureConfig {
+            min_df: 1,
+            ..FeatureConfig::default()
+        };
         let (docs, names) = count_texts(&analyzer, &config, &["missile strike", "aid convoy"]);
         let v = Vectorizer::fit(config.clone(), &docs, &names).unwrap();
         assert_eq!(v.n_features(), 6);
@@ -417,6 +421,16 @@ mod tests {
         assert_eq!(row.len(), 3);
         let norm: f32 = row.iter().map(|(_, x)| x * x).sum();
         assert!((norm - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn min_df_drops_rare_ngrams() {
+        let analyzer = Analyzer::new(AnalyzerConfig::default());
+        let config = FeatureConfig::default();
+        let texts = ["missile strike", "missile attack", "aid convoy"];
+        let (docs, names) = count_texts(&analyzer, &config, &texts);
+        let v = Vectorizer::fit(config, &docs, &names).unwrap();
+        assert_eq!(v.names(), ["missil"]);
     }
 
     #[test]

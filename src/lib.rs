@@ -7,16 +7,28 @@
 //! [`logistic`]) scores each frame. [`train`] builds models from labeled
 //! CSVs ([`LabeledData`]) and [`model_file`] saves them in a versioned,
 //! self-describing format.
+//!
+//! ```
+//! let model = frametag::default_model();
+//! let text = "A drone hit a school overnight, wounding three children.";
+//! let mut scorer = model.scorer();
+//! let mut scores = vec![0.0; model.labels().len()];
+//! scorer.score(text, &mut scores);
+//! assert_eq!(scores.len(), 4);
+//! ```
 #![deny(missing_docs)]
 
 pub mod analyzer;
 pub mod dataset;
 pub mod error;
 pub mod features;
+pub mod input;
 pub mod logistic;
 pub mod metrics;
 pub mod model;
 pub mod model_file;
+pub mod output;
+pub mod score;
 pub mod segment;
 pub mod sparse;
 pub mod train;
@@ -27,6 +39,19 @@ pub use error::{Error, ModelError, Result};
 pub use features::{FeatureConfig, Vectorizer};
 pub use metrics::{evaluate, Evaluation, LabelScores};
 pub use model::{Contribution, FrameModel, Mode, Scorer, TrainingInfo};
+pub use score::{ArticleScorer, ScoredSentence, Unit};
 pub use segment::{Segmenter, Sentence, SentenceKind};
 pub use sparse::CsrMatrix;
 pub use train::{cross_validate, evaluate_model, TrainConfig};
+
+/// The bytes of the default English model, built into the library from
+/// `models/frametag-en.ftm`.
+pub const DEFAULT_MODEL_BYTES: &[u8] = include_bytes!("../models/frametag-en.ftm");
+
+/// The default English model (trained from `corpus/train.csv`).
+///
+/// # Panics
+/// Never in a released build: a test loads the embedded bytes.
+pub fn default_model() -> FrameModel {
+    FrameModel::from_bytes(DEFAULT_MODEL_BYTES).expect("the embedded default model is valid")
+}

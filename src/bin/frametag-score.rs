@@ -1,1 +1,392 @@
-fn main() {}
+//! frametag-score: batch scoring of article archives.
+//!
+//! A reader thread walks the inputs and sends bounded batches of records
+//! through a channel; each batch is scored in parallel (rayon) and written
+//! in input order, so memory stays flat and the output does not depend on
+//! the number of threads.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::mpsc::sync_channel;
+use std::time::Instant;
+
+use clap::{Parser, ValueEnum};
+use frametag::input::{expand_paths, read_all, InputFormat, Item, RecordFields};
+use frametag::output::{OutputFormat, RowFormat, SummaryFormat};
+use frametag::{ArticleScorer, FrameModel, ScoredSentence, Unit};
+use rayon::prelude::*;
+
+/// Tag every sentence of news articles with narrative frames.
+///
+/// Reads text/markdown files (one article each), directories (recursive),
+/// JSON lines and CSV files (one article per line or row), gzip-compressed
+/// or not, and `-` for standard input. Writes one row per sentence with its
+/// UTF-8 byte offsets into the article text, the labels whose score passes
+/// the model's threshold, and one score per label.
+///
+/// Exit status: 0 when every record was scored, 1 when some were skipped
+/// (each is reported on stderr with file and line), 2 for usage errors or
+/// an unusable model.
+#[derive(Parser, Debug)]
+#[command(name = "frametag-score", version, about)]
+struct Args {
+    /// Files, directories, or - for standard input.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Model file (default: the built-in English model).
+    #[arg(long, value_name = "MODEL")]
+    model: Option<PathBuf>,
+    /// Input format (auto: by extension; stdin is sniffed).
+    #[arg(long, value_enum, default_value_t = Format::Auto)]
+    input_format: Format,
+    /// JSON field / CSV column holding the text.
+    #[arg(long, default_value = "text")]
+    text_field: String,
+    /// JSON field / CSV column holding the article id (file:line when absent).
+    #[arg(long, default_value = "id")]
+    id_field: String,
+    /// Score each sentence, or each record whole (for pre-split sentences).
+    #[arg(long, value_enum, default_value_t = UnitArg::Sentence)]
+    unit: UnitArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutFormat::Csv)]
+    output_format: OutFormat,
+    /// Write rows to FILE (atomically) instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Write one summary row per article to FILE (CSV, atomically).
+    #[arg(long, value_name = "FILE")]
+    summary: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// For each predicted label, list the K n-grams that raised it most.
+    #[arg(long, value_name = "K", default_value_t = 0)]
+    explain: usize,
+    /// Stop at the first bad record instead of skipping it.
+    #[arg(long)]
+    strict: bool,
+    /// No progress bar and no final summary line.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Auto,
+    Text,
+    Jsonl,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum UnitArg {
+    Sentence,
+    Record,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum OutFormat {
+    Csv,
+    Jsonl,
+}
+
+/// Records per batch, and bytes of text per batch: bounds memory.
+const BATCH_RECORDS: usize = 4096;
+const BATCH_BYTES: usize = 8 << 20;
+
+enum Stop {
+    /// Usage or model error: exit 2.
+    Usage(String),
+    /// Strict mode hit a bad record, or a write failed: exit 1.
+    Fail(String),
+}
+
+#[derive(Default)]
+struct Totals {
+    articles: u64,
+    sentences: u64,
+    skipped: u64,
+    repaired: u64,
+    bytes: u64,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(totals) => ExitCode::from(if totals.skipped > 0 { 1 } else { 0 }),
+        Err(Stop::Usage(m)) => {
+            eprintln!("frametag-score: {m}");
+            ExitCode::from(2)
+        }
+        Err(Stop::Fail(m)) => {
+            eprintln!("frametag-score: {m}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Where rows go: standard output, or a temporary file renamed at the end.
+enum Sink {
+    Stdout(std::io::BufWriter<std::io::Stdout>),
+    File(std::io::BufWriter<tempfile::NamedTempFile>, PathBuf),
+}
+
+impl Sink {
+    fn open(path: Option<&PathBuf>) -> Result<Sink, Stop> {
+        match path {
+            None => Ok(Sink::Stdout(std::io::BufWriter::with_capacity(
+                1 << 16,
+                std::io::stdout(),
+            ))),
+            Some(p) => {
+                let dir = match p.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                    _ => PathBuf::from("."),
+                };
+                let tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| {
+                    Stop::Usage(format!("{}: cannot create output: {e}", p.display()))
+                })?;
+                Ok(Sink::File(
+                    std::io::BufWriter::with_capacity(1 << 16, tmp),
+                    p.clone(),
+                ))
+            }
+        }
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        match self {
+            Sink::Stdout(w) => w.write_all(bytes),
+            Sink::File(w, _) => w.write_all(bytes),
+        }
+    }
+
+    fn finish(self) -> Result<(), Stop> {
+        match self {
+            Sink::Stdout(mut w) => match w.flush() {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(Stop::Fail(format!("writing output: {e}")))
+                }
+                _ => Ok(()),
+            },
+            Sink::File(w, path) => {
+                let tmp = w
+                    .into_inner()
+                    .map_err(|e| Stop::Fail(format!("{}: {}", path.display(), e.error())))?;
+                tmp.as_file()
+                    .sync_all()
+                    .map_err(|e| Stop::Fail(format!("{}: {e}", path.display())))?;
+                tmp.persist(&path)
+                    .map_err(|e| Stop::Fail(format!("{}: {}", path.display(), e.error)))?;
+                Ok(())
+            }
+        }
+    }
+}
+
+fn load_model(args: &Args) -> Result<FrameModel, Stop> {
+    match &args.model {
+        Some(p) => FrameModel::load(p).map_err(|e| Stop::Usage(e.to_string())),
+        None => Ok(frametag::default_model()),
+    }
+}
+
+fn run(args: &Args) -> Result<Totals, Stop> {
+    let model = load_model(args)?;
+    if let Some(n) = args.threads {
+        if n == 0 {
+            return Err(Stop::Usage("--threads must be at least 1".into()));
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .map_err(|e| Stop::Usage(e.to_string()))?;
+    }
+    let (files, ignored) = expand_paths(&args.paths).map_err(|e| Stop::Usage(e.to_string()))?;
+    if !args.quiet && !ignored.is_empty() {
+        eprintln!(
+            "frametag-score: ignoring {} file(s) with unknown extensions (e.g. {})",
+            ignored.len(),
+            ignored[0].display()
+        );
+    }
+    let format = match args.input_format {
+        Format::Auto => InputFormat::Auto,
+        Format::Text => InputFormat::Text,
+        Format::Jsonl => InputFormat::Jsonl,
+        Format::Csv => InputFormat::Csv,
+    };
+    let fields = RecordFields {
+        text: args.text_field.clone(),
+        id: args.id_field.clone(),
+    };
+    let unit = match args.unit {
+        UnitArg::Sentence => Unit::Sentence,
+        UnitArg::Record => Unit::Record,
+    };
+    let rows = RowFormat::new(
+        match args.output_format {
+            OutFormat::Csv => OutputFormat::Csv,
+            OutFormat::Jsonl => OutputFormat::Jsonl,
+        },
+        model.labels(),
+        args.explain > 0,
+    );
+    let summary_format = SummaryFormat::new(model.labels());
+
+    let mut out = Sink::open(args.output.as_ref())?;
+    let mut summary = match &args.summary {
+        Some(p) => Some(Sink::open(Some(p))?),
+        None => None,
+    };
+    let broken = |e: &std::io::Error| e.kind() == std::io::ErrorKind::BrokenPipe;
+    if let Err(e) = out.write(&rows.header()) {
+        if broken(&e) {
+            return Ok(Totals::default());
+        }
+        return Err(Stop::Fail(format!("writing output: {e}")));
+    }
+    if let Some(s) = summary.as_mut() {
+        s.write(&summary_format.header())
+            .map_err(|e| Stop::Fail(format!("writing summary: {e}")))?;
+    }
+
+    let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")
+                .expect("valid template"),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        bar
+    });
+
+    let started = Instant::now();
+    let (tx, rx) = sync_channel::<Vec<Item>>(2);
+    let reader = std::thread::spawn(move || {
+        let mut batch = Vec::new();
+        let mut bytes = 0;
+        read_all(&files, format, &fields, |item| {
+            if let Item::Record(r) = &item {
+                bytes += r.text.len();
+            }
+            batch.push(item);
+            if batch.len() >= BATCH_RECORDS || bytes >= BATCH_BYTES {
+                bytes = 0;
+                return tx.send(std::mem::take(&mut batch)).is_ok();
+            }
+            true
+        });
+        if !batch.is_empty() {
+            let _ = tx.send(batch);
+        }
+    });
+
+    let mut totals = Totals::default();
+    let mut failure = None;
+    'batches: for batch in rx {
+        // Skips are reported in order; records are scored in parallel.
+        for item in &batch {
+            if let Item::Skip(s) = item {
+                totals.skipped += 1;
+                if args.strict {
+                    failure = Some(Stop::Fail(format!("{}: {} (--strict)", s.origin, s.reason)));
+                    break 'batches;
+                }
+                if let Some(bar) = &progress {
+                    bar.suspend(|| eprintln!("warning: {}: {}; skipped", s.origin, s.reason));
+                } else {
+                    eprintln!("warning: {}: {}; skipped", s.origin, s.reason);
+                }
+            }
+        }
+        let scored: Vec<(Vec<u8>, Vec<u8>, usize)> = batch
+            .par_iter()
+            .filter_map(|item| match item {
+                Item::Record(r) => Some(r),
+                Item::Skip(_) => None,
+            })
+            .map_init(
+                || {
+                    (
+                        ArticleScorer::new(&model, unit, args.explain),
+                        Vec::<ScoredSentence>::new(),
+                    )
+                },
+                |(scorer, buf), r| {
+                    scorer.score(&r.text, buf);
+                    let mut bytes = Vec::with_capacity(r.text.len() + 64 * buf.len());
+                    rows.write_article(&r.id, &r.text, buf, &mut bytes);
+                    let mut sum = Vec::new();
+                    if args.summary.is_some() {
+                        summary_format.write_article(&r.id, buf, &mut sum);
+                    }
+                    (bytes, sum, buf.len())
+                },
+            )
+            .collect();
+        for item in &batch {
+            if let Item::Record(r) = item {
+                totals.articles += 1;
+                totals.bytes += r.text.len() as u64;
+                if r.repaired {
+                    totals.repaired += 1;
+                    eprintln!("warning: {}: invalid UTF-8 replaced with U+FFFD", r.origin);
+                }
+            }
+        }
+        for (bytes, sum, n) in scored {
+            totals.sentences += n as u64;
+            if let Err(e) = out.write(&bytes) {
+                if !broken(&e) {
+                    failure = Some(Stop::Fail(format!("writing output: {e}")));
+                }
+                break 'batches;
+            }
+            if let Some(s) = summary.as_mut() {
+                if let Err(e) = s.write(&sum) {
+                    failure = Some(Stop::Fail(format!("writing summary: {e}")));
+                    break 'batches;
+                }
+            }
+        }
+        if let Some(bar) = &progress {
+            let secs = started.elapsed().as_secs_f64().max(1e-9);
+            bar.set_message(format!(
+                "{} articles, {} sentences, {} skipped, {:.1} MB/s",
+                totals.articles,
+                totals.sentences,
+                totals.skipped,
+                totals.bytes as f64 / 1e6 / secs
+            ));
+        }
+    }
+    // Dropping the receiver (above) stops the reader at its next send.
+    let _ = reader.join();
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
+    if let Some(f) = failure {
+        return Err(f); // temporary files are removed, nothing is written
+    }
+    out.finish()?;
+    if let Some(s) = summary {
+        s.finish()?;
+    }
+    if !args.quiet {
+        let secs = started.elapsed().as_secs_f64();
+        eprintln!(
+            "frametag-score: {} articles, {} sentences, {} skipped, {} repaired, {:.1} MB in {:.2} s ({:.1} MB/s)",
+            totals.articles,
+            totals.sentences,
+            totals.skipped,
+            totals.repaired,
+            totals.bytes as f64 / 1e6,
+            secs,
+            totals.bytes as f64 / 1e6 / secs.max(1e-9)
+        );
+    }
+    Ok(totals)
+}

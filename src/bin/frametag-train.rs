@@ -65,7 +65,7 @@ struct Args {
     #[arg(long, default_value_t = 20, help_heading = "Features")]
     bits: u8,
     /// Drop n-grams seen in fewer training rows.
-    #[arg(long, default_value_t = 1, help_heading = "Features")]
+    #[arg(long, default_value_t = 2, help_heading = "Features")]
     min_df: u32,
 
     /// L2 penalty (1/C in scikit-learn terms), or "auto" to choose it by

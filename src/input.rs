@@ -1,0 +1,510 @@
+//! Article input for batch scoring: files, directories, JSONL, CSV, gzip
+//! and standard input, read as a stream of [`Record`]s.
+//!
+//! Every record read is either delivered or reported as [`Skip`] with its
+//! file, line and reason; nothing is dropped silently. Invalid UTF-8 is
+//! decoded with replacement characters and counted in [`Record::repaired`].
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// How to read input files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// By extension: `.jsonl`/`.ndjson` JSON lines, `.csv` CSV, anything
+    /// else one article per file (`.gz` stripped first). Standard input is
+    /// JSON lines when its first non-blank byte is `{`, text otherwise.
+    Auto,
+    /// One article per file.
+    Text,
+    /// One JSON object per line.
+    Jsonl,
+    /// CSV with a header, one article per row.
+    Csv,
+}
+
+/// Where to find text and id in structured records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordFields {
+    /// JSON field or CSV column holding the text.
+    pub text: String,
+    /// JSON field or CSV column holding the id (optional in the data; the
+    /// file and line stand in when it is missing).
+    pub id: String,
+}
+
+impl Default for RecordFields {
+    fn default() -> Self {
+        RecordFields {
+            text: "text".into(),
+            id: "id".into(),
+        }
+    }
+}
+
+/// One article to score.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// Its id: the id field, else `file:line`; for text files the path
+    /// relative to the directory argument.
+    pub id: String,
+    /// Its text.
+    pub text: String,
+    /// Where it came from: `file:line` (or the file, for text files).
+    pub origin: String,
+    /// True when invalid UTF-8 was replaced with U+FFFD.
+    pub repaired: bool,
+}
+
+/// A record that could not be scored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skip {
+    /// `file:line` or the file.
+    pub origin: String,
+    /// Why it was skipped.
+    pub reason: String,
+}
+
+/// What reading yields, in input order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    /// A record to score.
+    Record(Record),
+    /// A record (or file) skipped.
+    Skip(Skip),
+}
+
+/// Extensions read from directories.
+const KNOWN: &[&str] = &["txt", "md", "text", "jsonl", "ndjson", "json", "csv"];
+
+/// Input files as `(path, id)`: the id of a file found in a directory is
+/// its path relative to that directory.
+pub type InputFiles = Vec<(PathBuf, PathBuf)>;
+
+/// Expands the path arguments to [`InputFiles`] in a deterministic order:
+/// directories are walked recursively, sorted by name; `-` stays `-`.
+/// Files in directories with unknown extensions are returned second.
+pub fn expand_paths(args: &[PathBuf]) -> Result<(InputFiles, Vec<PathBuf>)> {
+    let mut files = Vec::new();
+    let mut ignored = Vec::new();
+    for arg in args {
+        if arg.as_os_str() == "-" {
+            files.push((arg.clone(), arg.clone()));
+            continue;
+        }
+        let meta = std::fs::metadata(arg).map_err(|e| Error::io(arg, e))?;
+        if meta.is_dir() {
+            walk(arg, arg, &mut files, &mut ignored)?;
+        } else {
+            files.push((arg.clone(), arg.clone()));
+        }
+    }
+    Ok((files, ignored))
+}
+
+fn walk(
+    root: &Path,
+    dir: &Path,
+    files: &mut Vec<(PathBuf, PathBuf)>,
+    ignored: &mut Vec<PathBuf>,
+) -> Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .map(|e| e.map(|e| e.path()).map_err(|e| Error::io(dir, e)))
+        .collect::<Result<_>>()?;
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk(root, &p, files, ignored)?;
+        } else if KNOWN.contains(&base_extension(&p).as_str()) {
+            let rel = p.strip_prefix(root).unwrap_or(&p).to_path_buf();
+            files.push((p, rel));
+        } else {
+            ignored.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// The extension with a trailing `.gz` stripped, lower-cased.
+fn base_extension(p: &Path) -> String {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    Path::new(name)
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Opens a file (or stdin for `-`), decompressing gzip when the data starts
+/// with the gzip magic bytes.
+fn open(path: &Path) -> Result<Box<dyn BufRead + Send>> {
+    let raw: Box<dyn Read + Send> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(File::open(path).map_err(|e| Error::io(path, e))?)
+    };
+    let mut reader = BufReader::with_capacity(1 << 16, raw);
+    let head = reader.fill_buf().map_err(|e| Error::io(path, e))?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Ok(Box::new(BufReader::with_capacity(
+            1 << 16,
+            flate2::read::MultiGzDecoder::new(reader),
+        )))
+    } else {
+        Ok(Box::new(reader))
+    }
+}
+
+/// Decodes bytes as UTF-8, replacing invalid sequences; says whether any
+/// were replaced.
+fn decode(bytes: Vec<u8>) -> (String, bool) {
+    match String::from_utf8(bytes) {
+        Ok(s) => (s, false),
+        Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
+    }
+}
+
+/// Reads every input in order and hands each [`Item`] to `sink`; stops
+/// early when `sink` returns false. I/O errors that make a whole file
+/// unreadable become a [`Skip`] for that file.
+pub fn read_all(
+    files: &[(PathBuf, PathBuf)],
+    format: InputFormat,
+    fields: &RecordFields,
+    mut sink: impl FnMut(Item) -> bool,
+) {
+    for (path, rel) in files {
+        let display = path.display().to_string();
+        let fmt = match format {
+            InputFormat::Auto => match base_extension(path).as_str() {
+                "jsonl" | "ndjson" => InputFormat::Jsonl,
+                "csv" => InputFormat::Csv,
+                _ => InputFormat::Auto, // text, or stdin sniffing below
+            },
+            f => f,
+        };
+        let reader = match open(path) {
+            Ok(r) => r,
+            Err(e) => {
+                if !sink(Item::Skip(Skip {
+                    origin: display,
+                    reason: format!("unreadable: {e}"),
+                })) {
+                    return;
+                }
+                continue;
+            }
+        };
+        let mut reader = reader;
+        let fmt = match fmt {
+            InputFormat::Auto if path.as_os_str() == "-" => match reader.fill_buf() {
+                Ok(buf) if buf.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') => {
+                    InputFormat::Jsonl
+                }
+                _ => InputFormat::Text,
+            },
+            InputFormat::Auto => InputFormat::Text,
+            f => f,
+        };
+        let id = if path.as_os_str() == "-" {
+            "-".to_string()
+        } else {
+            rel.display().to_string()
+        };
+        let go_on = match fmt {
+            InputFormat::Jsonl => read_jsonl(reader, &display, fields, &mut sink),
+            InputFormat::Csv => read_csv(reader, &display, fields, &mut sink),
+            _ => read_text(reader, &display, id, &mut sink),
+        };
+        if !go_on {
+            return;
+        }
+    }
+}
+
+fn read_text(
+    mut reader: Box<dyn BufRead + Send>,
+    origin: &str,
+    id: String,
+    sink: &mut impl FnMut(Item) -> bool,
+) -> bool {
+    let mut bytes = Vec::new();
+    if let Err(e) = reader.read_to_end(&mut bytes) {
+        return sink(Item::Skip(Skip {
+            origin: origin.into(),
+            reason: format!("read error: {e}"),
+        }));
+    }
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return sink(Item::Skip(Skip {
+            origin: origin.into(),
+            reason: "binary file (NUL bytes), not text".into(),
+        }));
+    }
+    let (text, repaired) = decode(bytes);
+    if text.trim().is_empty() {
+        return sink(Item::Skip(Skip {
+            origin: origin.into(),
+            reason: "empty article".into(),
+        }));
+    }
+    sink(Item::Record(Record {
+        id,
+        text,
+        origin: origin.into(),
+        repaired,
+    }))
+}
+
+fn read_jsonl(
+    mut reader: Box<dyn BufRead + Send>,
+    origin: &str,
+    fields: &RecordFields,
+    sink: &mut impl FnMut(Item) -> bool,
+) -> bool {
+    let mut line = Vec::new();
+    let mut n = 0u64;
+    loop {
+        line.clear();
+        n += 1;
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(e) => {
+                return sink(Item::Skip(Skip {
+                    origin: format!("{origin}:{n}"),
+                    reason: format!("read error: {e}; rest of file not read"),
+                }));
+            }
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let here = format!("{origin}:{n}");
+        let item = match parse_json_record(&line, fields, &here) {
+            Ok(r) => Item::Record(r),
+            Err(reason) => Item::Skip(Skip {
+                origin: here,
+                reason,
+            }),
+        };
+        if !sink(item) {
+            return false;
+        }
+    }
+}
+
+fn parse_json_record(
+    line: &[u8],
+    fields: &RecordFields,
+    here: &str,
+) -> std::result::Result<Record, String> {
+    let (line, repaired) = match std::str::from_utf8(line) {
+        Ok(s) => (std::borrow::Cow::Borrowed(s), false),
+        Err(_) => (String::from_utf8_lossy(line), true),
+    };
+    let value: serde_json::Value =
+        serde_json::from_str(&line).map_err(|e| format!("malformed JSON: {e}"))?;
+    let obj = value.as_object().ok_or("not a JSON object")?;
+    let text = match obj.get(&fields.text) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(_) => return Err(format!("field {:?} is not a string", fields.text)),
+        None => return Err(format!("no field {:?}", fields.text)),
+    };
+    if text.trim().is_empty() {
+        return Err("empty article".into());
+    }
+    let id = match obj.get(&fields.id) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Null) | None => here.to_string(),
+        Some(v) => v.to_string(),
+    };
+    Ok(Record {
+        id,
+        text,
+        origin: here.to_string(),
+        repaired,
+    })
+}
+
+fn read_csv(
+    reader: Box<dyn BufRead + Send>,
+    origin: &str,
+    fields: &RecordFields,
+    sink: &mut impl FnMut(Item) -> bool,
+) -> bool {
+    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+    let header = match csv.byte_headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            return sink(Item::Skip(Skip {
+                origin: format!("{origin}:1"),
+                reason: format!("unreadable CSV header: {e}"),
+            }))
+        }
+    };
+    let col = |name: &str| {
+        header.iter().position(|h| {
+            String::from_utf8_lossy(h)
+                .trim()
+                .trim_start_matches('\u{feff}')
+                == name
+        })
+    };
+    let Some(text_col) = col(&fields.text) else {
+        return sink(Item::Skip(Skip {
+            origin: format!("{origin}:1"),
+            reason: format!(
+                "no column {:?} in the CSV header; file skipped",
+                fields.text
+            ),
+        }));
+    };
+    let id_col = col(&fields.id);
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let line_hint = csv.position().line() + 1;
+        match csv.read_byte_record(&mut record) {
+            Ok(false) => return true,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(line_hint, |p| p.line());
+                let fatal = e.is_io_error();
+                if !sink(Item::Skip(Skip {
+                    origin: format!("{origin}:{line}"),
+                    reason: format!("malformed CSV record: {e}"),
+                })) || fatal
+                {
+                    return !fatal;
+                }
+                continue;
+            }
+        }
+        let line = record.position().map_or(line_hint, |p| p.line());
+        let here = format!("{origin}:{line}");
+        let item = match record.get(text_col) {
+            None => Item::Skip(Skip {
+                origin: here,
+                reason: format!("record has no {:?} field", fields.text),
+            }),
+            Some(t) => {
+                let (text, repaired) = decode(t.to_vec());
+                if text.trim().is_empty() {
+                    Item::Skip(Skip {
+                        origin: here,
+                        reason: "empty article".into(),
+                    })
+                } else {
+                    let id = id_col
+                        .and_then(|c| record.get(c))
+                        .map(|b| String::from_utf8_lossy(b).into_owned())
+                        .filter(|s| !s.is_empty())
+                        .unwrap_or_else(|| here.clone());
+                    Item::Record(Record {
+                        id,
+                        text,
+                        origin: here,
+                        repaired,
+                    })
+                }
+            }
+        };
+        if !sink(item) {
+            return false;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn collect(path: &Path, format: InputFormat) -> Vec<Item> {
+        let mut out = Vec::new();
+        read_all(
+            &[(path.to_path_buf(), PathBuf::from("x"))],
+            format,
+            &RecordFields::default(),
+            |i| {
+                out.push(i);
+                true
+            },
+        );
+        out
+    }
+
+    #[test]
+    fn jsonl_records_and_skips_with_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        std::fs::write(
+            &p,
+            "{\"id\":\"a\",\"text\":\"One.\"}\n\n{bad json\n{\"id\":2,\"body\":\"x\"}\n{\"text\":\"  \"}\n{\"text\":\"No id.\"}\n",
+        )
+        .unwrap();
+        let items = collect(&p, InputFormat::Auto);
+        assert_eq!(items.len(), 5);
+        let Item::Record(r) = &items[0] else { panic!() };
+        assert_eq!((r.id.as_str(), r.text.as_str()), ("a", "One."));
+        let Item::Skip(s) = &items[1] else { panic!() };
+        assert!(
+            s.origin.ends_with("a.jsonl:3") && s.reason.contains("malformed JSON"),
+            "{s:?}"
+        );
+        let Item::Skip(s) = &items[2] else { panic!() };
+        assert!(s.reason.contains("no field \"text\""));
+        let Item::Skip(s) = &items[3] else { panic!() };
+        assert_eq!(s.reason, "empty article");
+        let Item::Record(r) = &items[4] else { panic!() };
+        assert!(r.id.ends_with("a.jsonl:6"));
+    }
+
+    #[test]
+    fn gzip_csv_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.csv.gz");
+        let f = File::create(&p).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(f, flate2::Compression::fast());
+        gz.write_all(b"id,text\n1,\"Hello, world.\"\n2,\n").unwrap();
+        gz.finish().unwrap();
+        let items = collect(&p, InputFormat::Auto);
+        assert_eq!(items.len(), 2);
+        assert!(matches!(&items[0], Item::Record(r) if r.text == "Hello, world." && r.id == "1"));
+        assert!(matches!(&items[1], Item::Skip(s) if s.origin.ends_with(":3")));
+    }
+
+    #[test]
+    fn invalid_utf8_text_is_repaired_and_binary_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.txt");
+        std::fs::write(&p, b"caf\xe9 talks.").unwrap();
+        let items = collect(&p, InputFormat::Auto);
+        assert!(matches!(&items[0], Item::Record(r) if r.repaired && r.text.contains('\u{fffd}')));
+        let b = dir.path().join("b.txt");
+        std::fs::write(&b, b"\x00\x01\x02binary").unwrap();
+        assert!(
+            matches!(&collect(&b, InputFormat::Auto)[0], Item::Skip(s) if s.reason.contains("binary"))
+        );
+    }
+
+    #[test]
+    fn directories_are_walked_in_order_with_relative_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub/b.txt"), "B.").unwrap();
+        std::fs::write(dir.path().join("a.md"), "A.").unwrap();
+        std::fs::write(dir.path().join("c.png"), "x").unwrap();
+        let (files, ignored) = expand_paths(&[dir.path().to_path_buf()]).unwrap();
+        let rel: Vec<String> = files.iter().map(|(_, r)| r.display().to_string()).collect();
+        assert_eq!(rel, ["a.md", "sub/b.txt"]);
+        assert_eq!(ignored.len(), 1);
+    }
+}
