@@ -1,0 +1,668 @@
+//! Integration tests that run the real binaries on small inputs.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const SCORE: &str = env!("CARGO_BIN_EXE_frametag-score");
+const TRAIN: &str = env!("CARGO_BIN_EXE_frametag-train");
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(bin: &str, args: &[&str]) -> Output {
+    Command::new(bin)
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("UTF-8 output")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn csv_rows(text: &str) -> Vec<csv::StringRecord> {
+    csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.expect("valid CSV"))
+        .collect()
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+// ---------------------------------------------------------------- scorer
+
+#[test]
+fn scores_sample_articles_with_the_built_in_model() {
+    let o = run(SCORE, &["--quiet", "corpus/articles/articles.jsonl"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let header = out.lines().next().unwrap();
+    assert_eq!(
+        header,
+        "doc_id,sent_idx,start,end,labels,blame-shifting,escalation,humanitarian,security-guarantee,text"
+    );
+    let rows = csv_rows(&out);
+    assert!(rows.len() > 200, "only {} sentences", rows.len());
+    // Offsets point into the article text.
+    let articles: Vec<serde_json::Value> =
+        std::fs::read_to_string(root().join("corpus/articles/articles.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+    for r in &rows {
+        let art = articles.iter().find(|a| a["id"] == r[0]).expect("known id");
+        let text = art["text"].as_str().unwrap();
+        let (s, e): (usize, usize) = (r[2].parse().unwrap(), r[3].parse().unwrap());
+        assert_eq!(&text[s..e], &r[9]);
+    }
+    // Every frame is found somewhere in the samples.
+    for label in [
+        "blame-shifting",
+        "escalation",
+        "humanitarian",
+        "security-guarantee",
+    ] {
+        assert!(
+            rows.iter().any(|r| r[4].split(';').any(|l| l == label)),
+            "no {label}"
+        );
+    }
+}
+
+#[test]
+fn output_does_not_depend_on_threads() {
+    let one = run(SCORE, &["--quiet", "--threads", "1", "corpus/articles"]);
+    let two = run(SCORE, &["--quiet", "--threads", "2", "corpus/articles"]);
+    assert_eq!(one.status.code(), Some(0));
+    assert_eq!(one.stdout, two.stdout);
+}
+
+#[test]
+fn jsonl_output_summary_and_explanations() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("rows.jsonl");
+    let sum = dir.path().join("summary.csv");
+    let o = run(
+        SCORE,
+        &[
+            "--quiet",
+            "--output-format",
+            "jsonl",
+            "--explain",
+            "3",
+            "-o",
+            out.to_str().unwrap(),
+            "--summary",
+            sum.to_str().unwrap(),
+            "corpus/articles/01-kharkiv-power-strikes.txt",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    let rows: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let labelled = rows
+        .iter()
+        .find(|r| !r["labels"].as_array().unwrap().is_empty())
+        .unwrap();
+    let label = labelled["labels"][0].as_str().unwrap();
+    assert!(labelled["scores"][label].as_f64().unwrap() > 0.0);
+    assert!(!labelled["explain"][label].as_array().unwrap().is_empty());
+    let summary = csv_rows(&std::fs::read_to_string(&sum).unwrap());
+    assert_eq!(summary.len(), 1);
+    assert_eq!(
+        &summary[0][0],
+        "corpus/articles/01-kharkiv-power-strikes.txt"
+    );
+    assert_eq!(summary[0][1].parse::<usize>().unwrap(), rows.len());
+}
+
+#[test]
+fn record_unit_scores_presplit_csv_rows_whole() {
+    let o = run(
+        SCORE,
+        &[
+            "--quiet",
+            "--unit",
+            "record",
+            "--id-field",
+            "none",
+            "corpus/test.csv",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows = csv_rows(&stdout(&o));
+    let n = csv_rows(&std::fs::read_to_string(root().join("corpus/test.csv")).unwrap()).len();
+    assert_eq!(rows.len(), n);
+    assert!(rows.iter().all(|r| &r[1] == "0"));
+}
+
+#[test]
+fn gzip_directory_and_stdin_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("nested")).unwrap();
+    let f = std::fs::File::create(dir.path().join("nested/a.jsonl.gz")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(f, flate2::Compression::fast());
+    gz.write_all(b"{\"id\":\"g1\",\"text\":\"Shelling hit a hospital. Talks resume Monday.\"}\n")
+        .unwrap();
+    gz.finish().unwrap();
+    write(dir.path(), "b.txt", b"Aid convoys reached the town.");
+    let o = run(SCORE, &["--quiet", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows = csv_rows(&stdout(&o));
+    let ids: Vec<&str> = rows.iter().map(|r| r.get(0).unwrap()).collect();
+    assert_eq!(ids, ["b.txt", "g1", "g1"]);
+
+    let mut child = Command::new(SCORE)
+        .args(["--quiet", "--output-format", "jsonl", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"id\":\"s\",\"text\":\"Drones struck Odesa overnight.\"}\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("\"doc_id\":\"s\""));
+}
+
+#[test]
+fn bad_records_are_reported_with_file_and_line_and_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = write(
+        dir.path(),
+        "a.jsonl",
+        b"{\"id\":\"ok\",\"text\":\"Troops shelled the town.\"}\n{broken\n{\"id\":\"x\",\"body\":\"no text\"}\n{\"id\":\"e\",\"text\":\"\"}\n{\"id\":\"u\",\"text\":\"caf\xe9 strike.\"}\n",
+    );
+    let csv = write(dir.path(), "b.csv", b"id,text\n1,\"unclosed\n");
+    let bin = write(dir.path(), "c.txt", b"\x00\x01\x02\x03 binary");
+    let o = run(SCORE, &["--quiet", &jsonl, &csv, &bin]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "skips give exit 1: {}",
+        stderr(&o)
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains("a.jsonl:2") && err.contains("malformed JSON"),
+        "{err}"
+    );
+    assert!(
+        err.contains("a.jsonl:3") && err.contains("no field \"text\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("a.jsonl:4") && err.contains("empty article"),
+        "{err}"
+    );
+    assert!(err.contains("c.txt") && err.contains("binary"), "{err}");
+    let ids: Vec<String> = csv_rows(&stdout(&o))
+        .iter()
+        .map(|r| r[0].to_string())
+        .collect();
+    assert!(ids.contains(&"ok".to_string()));
+    // Invalid UTF-8 inside a JSON line is repaired, counted, and scored.
+    let o2 = run(SCORE, &[&jsonl]);
+    assert!(
+        stderr(&o2).contains("4 skipped") || stderr(&o2).contains("3 skipped"),
+        "{}",
+        stderr(&o2)
+    );
+}
+
+#[test]
+fn strict_mode_stops_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = write(dir.path(), "a.jsonl", b"{\"text\":\"Fine.\"}\n{broken\n");
+    let out = dir.path().join("out.csv");
+    let o = run(SCORE, &["--strict", "-o", out.to_str().unwrap(), &jsonl]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("a.jsonl:2"));
+    assert!(!out.exists(), "no partial output");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "temporary file left behind");
+}
+
+#[test]
+fn unusable_models_are_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read(root().join("models/frametag-en.ftm")).unwrap();
+    let mut corrupt = good.clone();
+    let mid = corrupt.len() / 2;
+    corrupt[mid] ^= 0xff;
+    let mut version = good.clone();
+    version[8] = 99;
+    let cases: Vec<(String, &str)> = vec![
+        (
+            dir.path()
+                .join("missing.ftm")
+                .to_string_lossy()
+                .into_owned(),
+            "No such file",
+        ),
+        (write(dir.path(), "corrupt.ftm", &corrupt), "checksum"),
+        (
+            write(dir.path(), "short.ftm", &good[..good.len() / 3]),
+            "truncated",
+        ),
+        (
+            write(dir.path(), "version.ftm", &version),
+            "unsupported model format version 99",
+        ),
+        (
+            write(dir.path(), "other.ftm", b"PK\x03\x04 not a model"),
+            "not a frametag model",
+        ),
+    ];
+    for (model, message) in cases {
+        let out = dir.path().join("out.csv");
+        let o = run(
+            SCORE,
+            &[
+                "--model",
+                &model,
+                "-o",
+                out.to_str().unwrap(),
+                "corpus/articles",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(2), "{model}");
+        assert!(stderr(&o).contains(message), "{model}: {}", stderr(&o));
+        assert!(!out.exists());
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let o = run(SCORE, &["--quiet", "no/such/path.txt"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no/such/path.txt"));
+    let o = run(SCORE, &["--threads", "0", "corpus/articles"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn closed_stdout_ends_quietly() {
+    let big: String = std::fs::read_to_string(root().join("corpus/articles/articles.jsonl"))
+        .unwrap()
+        .repeat(40);
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "big.jsonl", big.as_bytes());
+    let mut child = Command::new(SCORE)
+        .args(["--quiet", &input])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut buf = [0u8; 100];
+    child.stdout.as_mut().unwrap().read_exact(&mut buf).unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "status {:?}: {}", o.status, stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+}
+
+#[test]
+fn seed_article_is_split_sensibly() {
+    let seed_dir = root().join("../shared/seeds");
+    let Some(seed) = std::fs::read_dir(&seed_dir).ok().and_then(|d| {
+        d.filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|e| e == "txt"))
+    }) else {
+        eprintln!(
+            "skipped: {} is absent (it is not part of the product)",
+            seed_dir.display()
+        );
+        return;
+    };
+    let o = run(SCORE, &["--quiet", seed.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    let rows = csv_rows(&stdout(&o));
+    let texts: Vec<&str> = rows.iter().map(|r| r.get(9).unwrap()).collect();
+    assert!(
+        texts.iter().any(|t| t.ends_with("peace.")),
+        "run-on full stop not split"
+    );
+    assert!(
+        texts.iter().any(|t| t.starts_with("U.S.Stance")),
+        "U.S.Stance heading split"
+    );
+    assert!(texts.iter().all(|t| !t.contains("|---") && *t != "."));
+    assert!(texts.iter().all(|t| !t.ends_with(" U.S.") || t.len() > 40));
+}
+
+// ---------------------------------------------------------------- trainer
+
+fn tiny_csv() -> String {
+    root()
+        .join("tests/fixtures/tiny.csv")
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn trains_reports_and_saves_a_model_that_the_scorer_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.ftm");
+    let report = dir.path().join("r.json");
+    let o = run(
+        TRAIN,
+        &[
+            "--data",
+            &tiny_csv(),
+            "--test",
+            &tiny_csv(),
+            "--cv",
+            "2",
+            "--threshold-folds",
+            "2",
+            "--alpha",
+            "0.1",
+            "--out",
+            model.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let printed = stdout(&o);
+    for needle in [
+        "precision",
+        "recall",
+        "support",
+        "macro-F1",
+        "cross-validation",
+        "held-out test",
+        "top n-grams",
+    ] {
+        assert!(printed.contains(needle), "missing {needle:?} in\n{printed}");
+    }
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    for part in ["test", "cv"] {
+        assert!(
+            r[part]["micro_f1"].is_number() && r[part]["macro_f1"].is_number(),
+            "{part}"
+        );
+        for label in [
+            "blame-shifting",
+            "escalation",
+            "humanitarian",
+            "security-guarantee",
+        ] {
+            for key in ["precision", "recall", "f1", "support"] {
+                assert!(
+                    r[part]["per_label"][label][key].is_number(),
+                    "{part}/{label}/{key}"
+                );
+            }
+        }
+    }
+    let o = run(
+        SCORE,
+        &[
+            "--quiet",
+            "--model",
+            model.to_str().unwrap(),
+            "corpus/articles/03-gaza-lebanon-aid-backlog.txt",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert!(csv_rows(&stdout(&o)).len() > 10);
+}
+
+#[test]
+fn same_data_and_seed_give_identical_model_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (name, threads) in [("a.ftm", "1"), ("b.ftm", "2")] {
+        let p = dir.path().join(name);
+        let o = run(
+            TRAIN,
+            &[
+                "--data",
+                &tiny_csv(),
+                "--threshold-folds",
+                "2",
+                "--threads",
+                threads,
+                "--seed",
+                "9",
+                "--out",
+                p.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        files.push(std::fs::read(p).unwrap());
+    }
+    assert_eq!(files[0], files[1]);
+}
+
+#[test]
+fn cross_validation_and_reports_do_not_change_the_model_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("a.ftm");
+    let with_cv = dir.path().join("b.ftm");
+    let base = [
+        "--data",
+        &tiny_csv(),
+        "--threshold-folds",
+        "2",
+        "--alpha",
+        "0.1",
+    ];
+    let o = run(
+        TRAIN,
+        &[&base[..], &["--out", plain.to_str().unwrap()]].concat(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report = dir.path().join("r.json");
+    let extra = [
+        "--cv",
+        "2",
+        "--report",
+        report.to_str().unwrap(),
+        "--out",
+        with_cv.to_str().unwrap(),
+    ];
+    let o = run(TRAIN, &[&base[..], &extra[..]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(plain).unwrap(),
+        std::fs::read(with_cv).unwrap()
+    );
+}
+
+#[test]
+fn single_label_data_gives_a_multi_class_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("text,labels\n");
+    let words = [
+        ("economic", "cost budget jobs prices"),
+        ("legal", "court judge ruling law"),
+        ("health", "hospital virus doctors care"),
+    ];
+    for i in 0..30 {
+        let (label, w) = words[i % 3];
+        csv.push_str(&format!(
+            "\"Sentence {i} about {w} number {}\",{label}\n",
+            i * 7
+        ));
+    }
+    let data = write(dir.path(), "single.csv", csv.as_bytes());
+    let model = dir.path().join("m.ftm");
+    let o = run(
+        TRAIN,
+        &[
+            "--data",
+            &data,
+            "--threshold-folds",
+            "3",
+            "--out",
+            model.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("MultiClass"));
+    let texts = write(
+        dir.path(),
+        "in.csv",
+        b"text\nThe judge issued a ruling.\nDoctors at the hospital.\n",
+    );
+    let o = run(
+        SCORE,
+        &[
+            "--quiet",
+            "--unit",
+            "record",
+            "--model",
+            model.to_str().unwrap(),
+            &texts,
+        ],
+    );
+    let rows = csv_rows(&stdout(&o));
+    assert_eq!(rows.len(), 2);
+    for r in rows {
+        assert_eq!(r[4].split(';').count(), 1, "exactly one label: {r:?}");
+    }
+}
+
+#[test]
+fn trainer_bad_inputs_name_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m.ftm");
+    let out = out.to_str().unwrap();
+    let cases: Vec<(String, Vec<&str>, &str)> = vec![
+        (
+            dir.path()
+                .join("missing.csv")
+                .to_string_lossy()
+                .into_owned(),
+            vec![],
+            "missing.csv",
+        ),
+        (write(dir.path(), "empty.csv", b""), vec![], "empty"),
+        (
+            write(dir.path(), "nocol.csv", b"body,tags\nx,y\n"),
+            vec![],
+            "no column \"text\"",
+        ),
+        (
+            write(
+                dir.path(),
+                "onlynone.csv",
+                b"text,labels\na,\nb,none\nc,\nd,\n",
+            ),
+            vec![],
+            "only one class",
+        ),
+        (
+            write(
+                dir.path(),
+                "onelabel.csv",
+                b"text,labels\na,x\nb,x\nc,x\nd,x\n",
+            ),
+            vec![],
+            "only one class",
+        ),
+        (
+            write(
+                dir.path(),
+                "unknown.csv",
+                b"text,labels\na,x\nb,y\nc,x\nd,z\n",
+            ),
+            vec!["--labels", "x,y"],
+            "unknown.csv:5",
+        ),
+        (
+            write(dir.path(), "never.csv", b"text,labels\na,x\nb,\nc,x\nd,\n"),
+            vec!["--labels", "x,y"],
+            "\"y\" never occurs",
+        ),
+    ];
+    for (data, extra, message) in cases {
+        let mut args = vec!["--data", data.as_str(), "--out", out];
+        args.extend(extra);
+        let o = run(TRAIN, &args);
+        assert_ne!(o.status.code(), Some(0), "{data}");
+        assert!(stderr(&o).contains(message), "{data}: {}", stderr(&o));
+        assert!(!Path::new(out).exists());
+    }
+}
+
+#[test]
+fn trainer_counts_skipped_rows_and_repairs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = std::fs::read(root().join("tests/fixtures/tiny.csv")).unwrap();
+    bytes.extend_from_slice(b"21,,escalation,c\n22,\"bad \xff utf8\",escalation,c\n23,Talks ended.,  none ; ,c\n24,Missiles hit.,escalation;escalation,c\n");
+    let data = write(dir.path(), "t.csv", &bytes);
+    let out = dir.path().join("m.ftm");
+    let o = run(
+        TRAIN,
+        &[
+            "--data",
+            &data,
+            "--threshold-folds",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("2 skipped"), "{err}");
+    assert!(err.contains("t.csv:22: empty text"), "{err}");
+    assert!(err.contains("t.csv:23: invalid UTF-8"), "{err}");
+    assert!(
+        err.contains("t.csv:25") && err.contains("duplicate label"),
+        "{err}"
+    );
+}
+
+#[test]
+fn trainer_refuses_a_model_no_better_than_the_majority() {
+    let dir = tempfile::tempdir().unwrap();
+    // Labels unrelated to the words: nothing to learn.
+    let mut csv = String::from("text,labels\n");
+    for i in 0..40 {
+        let label = if i % 5 == 0 { "x" } else { "" };
+        csv.push_str(&format!("common words here {},{}\n", i % 3, label));
+    }
+    let data = write(dir.path(), "noise.csv", csv.as_bytes());
+    let out = dir.path().join("m.ftm");
+    let o = run(
+        TRAIN,
+        &[
+            "--data",
+            &data,
+            "--threshold",
+            "0.5",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("majority"), "{}", stderr(&o));
+    assert!(!out.exists());
+}
