@@ -310,18 +310,20 @@ fn predict_scores(x: &CsrMatrix, w: &[f64], b: &[f64], mode: Mode) -> Vec<Vec<f6
     }
 }
 
-/// Out-of-fold probabilities for every example.
+/// Out-of-fold probabilities of the examples in the `held` folds, each
+/// from a model fitted on all other folds; `None` for examples not held.
 fn out_of_fold(
     x: &CsrMatrix,
     truth: &[Vec<bool>],
     folds: &[usize],
-    k_folds: usize,
+    held: &[usize],
     mode: Mode,
     alpha: f64,
     config: &TrainConfig,
-) -> Result<Vec<Vec<f64>>> {
-    let parts: Vec<(Vec<usize>, Vec<Vec<f64>>)> = (0..k_folds)
-        .into_par_iter()
+) -> Result<Vec<Option<Vec<f64>>>> {
+    let parts: Vec<(Vec<usize>, Vec<Vec<f64>>)> = held
+        .par_iter()
+        .copied()
         .map(|f| {
             let train: Vec<usize> = (0..folds.len()).filter(|&i| folds[i] != f).collect();
             let held: Vec<usize> = (0..folds.len()).filter(|&i| folds[i] == f).collect();
@@ -334,10 +336,10 @@ fn out_of_fold(
             ))
         })
         .collect::<Result<_>>()?;
-    let mut scores = vec![Vec::new(); truth.len()];
-    for (held, s) in parts {
-        for (i, row) in held.into_iter().zip(s) {
-            scores[i] = row;
+    let mut scores = vec![None; truth.len()];
+    for (rows, s) in parts {
+        for (i, row) in rows.into_iter().zip(s) {
+            scores[i] = Some(row);
         }
     }
     Ok(scores)
@@ -428,7 +430,16 @@ pub fn train(data: &LabeledData, config: &TrainConfig) -> Result<(FrameModel, Tr
     let (counts, names) = count_texts(&analyzer, &config.features, &ex.texts);
     let vectorizer = Vectorizer::fit(config.features.clone(), &counts, &names)?;
     let x = vectorizer.transform_all(&counts);
-    let folds = stratified_folds(&ex.truth, k_folds, config.seed);
+    // Small data: K-fold out-of-fold scores for every example. Large data:
+    // one stratified 10% holdout, so training stays a few fits per label.
+    let (folds, held): (Vec<usize>, Vec<usize>) = if ex.texts.len() <= AUTO_PENALTY_LIMIT {
+        (
+            stratified_folds(&ex.truth, k_folds, config.seed),
+            (0..k_folds).collect(),
+        )
+    } else {
+        (stratified_folds(&ex.truth, 10, config.seed), vec![0])
+    };
 
     let grid: Vec<f64> = match config.penalty {
         Penalty::Fixed(a) => vec![a],
@@ -439,9 +450,14 @@ pub fn train(data: &LabeledData, config: &TrainConfig) -> Result<(FrameModel, Tr
     // (penalty, thresholds, out-of-fold evaluation) of the best penalty.
     let mut best: Option<(f64, Vec<f64>, Evaluation)> = None;
     for &alpha in &grid {
-        let oof = out_of_fold(&x, &ex.truth, &folds, k_folds, mode, alpha, config)?;
-        let thr = tune_thresholds(&oof, &ex.truth, config.thresholds, mode);
-        let eval = evaluate(&labels, &ex.truth, &decide(&oof, &thr, mode));
+        let oof = out_of_fold(&x, &ex.truth, &folds, &held, mode, alpha, config)?;
+        let (scores, truth): (Vec<Vec<f64>>, Vec<Vec<bool>>) = oof
+            .into_iter()
+            .zip(&ex.truth)
+            .filter_map(|(s, t)| s.map(|s| (s, t.clone())))
+            .unzip();
+        let thr = tune_thresholds(&scores, &truth, config.thresholds, mode);
+        let eval = evaluate(&labels, &truth, &decide(&scores, &thr, mode));
         search.push((alpha, eval.macro_f1));
         if best
             .as_ref()
@@ -452,6 +468,11 @@ pub fn train(data: &LabeledData, config: &TrainConfig) -> Result<(FrameModel, Tr
     }
     let (alpha, thr, oof_eval) = best.expect("grid is not empty");
     let baseline = evaluate(&labels, &ex.truth, &majority(&ex.truth, mode));
+    let validation = if held.len() > 1 {
+        format!("out-of-fold F1 ({k_folds} folds)")
+    } else {
+        "F1 on a 10% holdout".to_string()
+    };
     if oof_eval.micro_f1 <= baseline.micro_f1 + 1e-9 {
         return Err(Error::Training(format!(
             "out-of-fold micro-F1 {:.3} is no better than always predicting the majority answer \
@@ -463,7 +484,7 @@ pub fn train(data: &LabeledData, config: &TrainConfig) -> Result<(FrameModel, Tr
     let thresholds_from = match (mode, config.thresholds) {
         (Mode::MultiClass, _) => "argmax".to_string(),
         (_, Thresholds::Fixed(_)) => "fixed".to_string(),
-        (_, Thresholds::TuneF1) => format!("out-of-fold F1 ({k_folds} folds)"),
+        (_, Thresholds::TuneF1) => validation,
     };
     let info = TrainingInfo {
         frametag_version: env!("CARGO_PKG_VERSION").into(),
