@@ -175,12 +175,8 @@ impl Sink {
                 let tmp = w
                     .into_inner()
                     .map_err(|e| Stop::Fail(format!("{}: {}", path.display(), e.error())))?;
-                tmp.as_file()
-                    .sync_all()
-                    .map_err(|e| Stop::Fail(format!("{}: {e}", path.display())))?;
-                tmp.persist(&path)
-                    .map_err(|e| Stop::Fail(format!("{}: {}", path.display(), e.error)))?;
-                Ok(())
+                frametag::model_file::persist_temp(tmp, &path)
+                    .map_err(|e| Stop::Fail(e.to_string()))
             }
         }
     }
@@ -284,6 +280,12 @@ fn run(args: &Args) -> Result<Totals, Stop> {
         }
     });
 
+    let workers: Vec<std::sync::Mutex<(ArticleScorer, Vec<ScoredSentence>)>> = (0
+        ..rayon::current_num_threads())
+        .map(|_| {
+            std::sync::Mutex::new((ArticleScorer::new(&model, unit, args.explain), Vec::new()))
+        })
+        .collect();
     let mut totals = Totals::default();
     let mut failure = None;
     'batches: for batch in rx {
@@ -308,14 +310,14 @@ fn run(args: &Args) -> Result<Totals, Stop> {
                 Item::Record(r) => Some(r),
                 Item::Skip(_) => None,
             })
-            .map_init(
-                || {
-                    (
-                        ArticleScorer::new(&model, unit, args.explain),
-                        Vec::<ScoredSentence>::new(),
-                    )
-                },
-                |(scorer, buf), r| {
+            .map(|r| {
+                // One scorer per worker thread for the whole run, so each
+                // thread's term cache stays warm across batches (map_init
+                // would build one per work split).
+                let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
+                let mut guard = workers[slot].lock().unwrap_or_else(|e| e.into_inner());
+                let (scorer, buf) = &mut *guard;
+                {
                     scorer.score(&r.text, buf);
                     let mut bytes = Vec::with_capacity(r.text.len() + 64 * buf.len());
                     rows.write_article(&r.id, &r.text, buf, &mut bytes);
@@ -324,8 +326,8 @@ fn run(args: &Args) -> Result<Totals, Stop> {
                         summary_format.write_article(&r.id, buf, &mut sum);
                     }
                     (bytes, sum, buf.len())
-                },
-            )
+                }
+            })
             .collect();
         for item in &batch {
             if let Item::Record(r) = item {
