@@ -219,11 +219,35 @@ impl Analyzer {
 #[derive(Debug, Clone)]
 pub struct TermCache {
     seed: u64,
+    /// Direct-mapped front cache of short frequent words, held inline so a
+    /// hit costs no pointer chase: most tokens of news text are among a few
+    /// thousand words.
+    front: Vec<FrontEntry>,
     by_word: FxHashMap<Box<str>, u32>,
     by_term: FxHashMap<Box<str>, u32>,
     terms: Vec<Term>,
     buf: String,
     limit: usize,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct FrontEntry {
+    len: u8,
+    bytes: [u8; FRONT_WORD],
+    id: u32,
+}
+
+const FRONT_WORD: usize = 15;
+const FRONT_SIZE: usize = 1 << 12;
+
+#[inline]
+fn front_slot(word: &[u8]) -> usize {
+    // FNV-1a: a cheap in-memory slot choice, never saved.
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in word {
+        h = (h ^ b as u32).wrapping_mul(0x0100_0193);
+    }
+    (h as usize) & (FRONT_SIZE - 1)
 }
 
 /// A distinct term in a [`TermCache`].
@@ -240,6 +264,7 @@ impl TermCache {
     pub fn new(seed: u64) -> Self {
         TermCache {
             seed,
+            front: vec![FrontEntry::default(); FRONT_SIZE],
             by_word: FxHashMap::default(),
             by_term: FxHashMap::default(),
             terms: Vec::new(),
@@ -259,6 +284,7 @@ impl TermCache {
     /// Empties the cache when it holds more words than its limit.
     pub fn reset_if_full(&mut self) {
         if self.by_word.len() > self.limit {
+            self.front.fill(FrontEntry::default());
             self.by_word.clear();
             self.by_term.clear();
             self.terms.clear();
@@ -272,6 +298,28 @@ impl TermCache {
 
     /// The id of raw word `word`, analysing it on first sight.
     pub fn id(&mut self, analyzer: &Analyzer, word: &str) -> u32 {
+        let bytes = word.as_bytes();
+        let slot = (bytes.len() <= FRONT_WORD).then(|| front_slot(bytes));
+        if let Some(slot) = slot {
+            let e = &self.front[slot];
+            if e.len as usize == bytes.len() && &e.bytes[..bytes.len()] == bytes {
+                return e.id;
+            }
+        }
+        let id = self.lookup(analyzer, word);
+        if let Some(slot) = slot {
+            let mut e = FrontEntry {
+                len: bytes.len() as u8,
+                id,
+                ..FrontEntry::default()
+            };
+            e.bytes[..bytes.len()].copy_from_slice(bytes);
+            self.front[slot] = e;
+        }
+        id
+    }
+
+    fn lookup(&mut self, analyzer: &Analyzer, word: &str) -> u32 {
         if let Some(&id) = self.by_word.get(word) {
             return id;
         }

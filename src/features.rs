@@ -174,8 +174,9 @@ pub struct Vectorizer {
     buckets: Vec<u32>,
     idf: Vec<f32>,
     names: Vec<String>,
-    /// bucket -> column + 1 (0 = not a column); dense for speed.
-    column_of: Vec<u32>,
+    /// bucket -> column. A map sized to the vocabulary stays in cache,
+    /// where a table over all 2^bits buckets would miss on every lookup.
+    column_of: rustc_hash::FxHashMap<u32, u32>,
 }
 
 impl Vectorizer {
@@ -196,7 +197,8 @@ impl Vectorizer {
             )));
         }
         let size = 1usize << config.bits;
-        let mut column_of = vec![0u32; size];
+        let mut column_of = rustc_hash::FxHashMap::default();
+        column_of.reserve(buckets.len());
         let mut prev = None;
         for (j, &b) in buckets.iter().enumerate() {
             if b as usize >= size || prev.is_some_and(|p| p >= b) {
@@ -208,7 +210,7 @@ impl Vectorizer {
                 return Err(Error::Config(format!("bad idf {} for bucket {b}", idf[j])));
             }
             prev = Some(b);
-            column_of[b as usize] = j as u32 + 1;
+            column_of.insert(b, j as u32);
         }
         Ok(Vectorizer {
             config,
@@ -275,10 +277,7 @@ impl Vectorizer {
     /// The column of a bucket, if it was seen in training.
     #[inline]
     pub fn column(&self, bucket: u32) -> Option<usize> {
-        match self.column_of.get(bucket as usize) {
-            Some(&c) if c > 0 => Some(c as usize - 1),
-            _ => None,
-        }
+        self.column_of.get(&bucket).map(|&c| c as usize)
     }
 
     /// Turns `(bucket, count)` pairs into an L2-normalised TF-IDF row of
