@@ -194,6 +194,17 @@ where
         .ok_or_else(|| Error::Training("L-BFGS returned no parameters".into()))
 }
 
+/// The records and targets of a dataset whose shapes agree.
+fn checked_parts<T>(
+    dataset: &DatasetBase<CsrMatrix, Array1<T>>,
+) -> Result<(&CsrMatrix, &Array1<T>)> {
+    let (x, t) = (&dataset.records, &dataset.targets);
+    if t.len() != x.nsamples() {
+        return Err(linfa::Error::MismatchedShapes(x.nsamples(), t.len()).into());
+    }
+    Ok((x, t))
+}
+
 /// `log(1 + exp(-m))`, stable for any margin `m`.
 #[inline]
 fn log1p_exp_neg(m: f64) -> f64 {
@@ -292,11 +303,7 @@ impl Fit<CsrMatrix, Array1<bool>, Error> for ValidLogisticParams {
     type Object = BinaryLogistic;
 
     fn fit(&self, dataset: &DatasetBase<CsrMatrix, Array1<bool>>) -> Result<BinaryLogistic> {
-        let x = &dataset.records;
-        let t = &dataset.targets;
-        if t.len() != x.nsamples() {
-            return Err(linfa::Error::MismatchedShapes(x.nsamples(), t.len()).into());
-        }
+        let (x, t) = checked_parts(dataset)?;
         if x.nsamples() == 0 {
             return Err(linfa::Error::NotEnoughSamples.into());
         }
@@ -433,11 +440,7 @@ impl Fit<CsrMatrix, Array1<usize>, Error> for ValidLogisticParams {
 
     /// Fits a softmax model; classes are `0..=max(target)`.
     fn fit(&self, dataset: &DatasetBase<CsrMatrix, Array1<usize>>) -> Result<MultinomialLogistic> {
-        let x = &dataset.records;
-        let t = &dataset.targets;
-        if t.len() != x.nsamples() {
-            return Err(linfa::Error::MismatchedShapes(x.nsamples(), t.len()).into());
-        }
+        let (x, t) = checked_parts(dataset)?;
         let k = t.iter().max().map_or(0, |m| m + 1);
         if k < 2 {
             return Err(linfa::Error::NotEnoughSamples.into());

@@ -160,20 +160,7 @@ impl FrameModel {
     /// The labels whose scores pass: thresholds in multi-label mode, the
     /// top score in multi-class mode.
     pub fn decide(&self, scores: &[f32]) -> Vec<bool> {
-        match self.mode {
-            Mode::MultiLabel => scores
-                .iter()
-                .zip(&self.thresholds)
-                .map(|(s, t)| s >= t)
-                .collect(),
-            Mode::MultiClass => {
-                let best = scores
-                    .iter()
-                    .enumerate()
-                    .fold(0, |b, (i, s)| if *s > scores[b] { i } else { b });
-                (0..scores.len()).map(|i| i == best).collect()
-            }
-        }
+        decide_labels(scores, &self.thresholds, self.mode)
     }
 
     /// The `n` n-grams with the largest positive weight for each label.
@@ -202,6 +189,18 @@ impl FrameModel {
                 (label.clone(), top)
             })
             .collect()
+    }
+}
+
+/// Label decisions from scores: each score against its threshold in
+/// multi-label mode; the first highest score in multi-class mode.
+pub fn decide_labels<T: PartialOrd>(scores: &[T], thresholds: &[T], mode: Mode) -> Vec<bool> {
+    match mode {
+        Mode::MultiLabel => scores.iter().zip(thresholds).map(|(s, t)| s >= t).collect(),
+        Mode::MultiClass => {
+            let best = (0..scores.len()).fold(0, |b, i| if scores[i] > scores[b] { i } else { b });
+            (0..scores.len()).map(|i| i == best).collect()
+        }
     }
 }
 

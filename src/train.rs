@@ -28,7 +28,7 @@ use crate::error::{Error, Result};
 use crate::features::{count_texts, FeatureConfig, Vectorizer};
 use crate::logistic::LogisticParams;
 use crate::metrics::{best_f1_threshold, evaluate, Evaluation, LabelScores};
-use crate::model::{FrameModel, LinearParts, Mode, TrainingInfo};
+use crate::model::{decide_labels, FrameModel, LinearParts, Mode, TrainingInfo};
 use crate::sparse::CsrMatrix;
 
 /// Penalties tried when the penalty is chosen automatically.
@@ -349,16 +349,7 @@ fn out_of_fold(
 fn decide(scores: &[Vec<f64>], thresholds: &[f64], mode: Mode) -> Vec<Vec<bool>> {
     scores
         .iter()
-        .map(|s| match mode {
-            Mode::MultiLabel => s.iter().zip(thresholds).map(|(p, t)| p >= t).collect(),
-            Mode::MultiClass => {
-                let best = s
-                    .iter()
-                    .enumerate()
-                    .fold(0, |b, (i, p)| if *p > s[b] { i } else { b });
-                (0..s.len()).map(|i| i == best).collect()
-            }
-        })
+        .map(|s| decide_labels(s, thresholds, mode))
         .collect()
 }
 
