@@ -287,12 +287,10 @@ fn classify(line: &str) -> (LineKind, usize) {
             );
         }
     }
-    let mut marker = 0;
-    for _ in 0..2 {
-        match list_marker(&line[marker..]) {
-            Some(m) => marker += m,
-            None => break,
-        }
+    // One marker, or a bullet then a number ("- 1. "); never two numbers.
+    let mut marker = list_marker(line).unwrap_or(0);
+    if marker > 0 && !line.starts_with(|c: char| c.is_ascii_digit()) {
+        marker += list_marker(&line[marker..]).unwrap_or(0);
     }
     if marker > 0 {
         return (LineKind::Bullet, marker);
@@ -440,72 +438,63 @@ fn sb_class(c: char) -> Sb {
 
 /// The UAX #29 sentence rules (SB6-SB11) on the fast-path alphabet, which
 /// has no CR, LF, separators, Extend or Format characters, so SB3-SB5 never
-/// apply.
+/// apply. A break can only follow `SATerm Close* Sp*`, so only the
+/// positions after a full stop, `!` or `?` are examined (these are ASCII
+/// bytes, which never occur inside a multi-byte character).
 fn fast_breaks(unit: &str, out: &mut Vec<usize>) {
     out.clear();
-    let chars: Vec<(usize, Sb)> = unit.char_indices().map(|(i, c)| (i, sb_class(c))).collect();
-    let n = chars.len();
-    for i in 1..n {
-        if fast_is_break(&chars, i) {
-            out.push(chars[i].0);
+    let bytes = unit.as_bytes();
+    let class_at = |pos: usize| -> Option<(Sb, usize)> {
+        let c = unit[pos..].chars().next()?;
+        Some((sb_class(c), c.len_utf8()))
+    };
+    let skip = |mut pos: usize, want: Sb| {
+        while let Some((c, len)) = class_at(pos) {
+            if c != want {
+                break;
+            }
+            pos += len;
         }
+        pos
+    };
+    for (p, &b) in bytes.iter().enumerate() {
+        let aterm = match b {
+            b'.' => true,
+            b'!' | b'?' => false,
+            _ => continue,
+        };
+        let r = skip(skip(p + 1, Sb::Close), Sb::Sp);
+        let Some((next, _)) = class_at(r) else {
+            continue; // the end of the unit is always a break
+        };
+        if aterm && r == p + 1 {
+            // SB6: ATerm × Numeric
+            if next == Sb::Numeric {
+                continue;
+            }
+            // SB7: (Upper | Lower) ATerm × Upper
+            if next == Sb::Upper && p > 0 && bytes[p - 1].is_ascii_alphabetic() {
+                continue;
+            }
+        }
+        // SB8: ATerm Close* Sp* × ( ¬(OLetter | Upper | Lower | ParaSep | SATerm) )* Lower
+        if aterm {
+            let first_letter = unit[r..]
+                .chars()
+                .map(sb_class)
+                .find(|c| matches!(c, Sb::Upper | Sb::Lower | Sb::ATerm | Sb::STerm));
+            if first_letter == Some(Sb::Lower) {
+                continue;
+            }
+        }
+        // SB8a: SATerm Close* Sp* × (SContinue | SATerm)
+        if matches!(next, Sb::SContinue | Sb::ATerm | Sb::STerm) {
+            continue;
+        }
+        // SB9, SB10 keep closers and spaces with the sentence; SB11 breaks.
+        out.push(r);
     }
     out.push(unit.len());
-}
-
-/// Whether UAX #29 puts a sentence break before `chars[i]`.
-fn fast_is_break(chars: &[(usize, Sb)], i: usize) -> bool {
-    let cls = |k: usize| chars[k].1;
-    let cur = cls(i);
-    // SB6: ATerm × Numeric
-    if cls(i - 1) == Sb::ATerm && cur == Sb::Numeric {
-        return false;
-    }
-    // SB7: (Upper | Lower) ATerm × Upper
-    if cls(i - 1) == Sb::ATerm
-        && cur == Sb::Upper
-        && i >= 2
-        && matches!(cls(i - 2), Sb::Upper | Sb::Lower)
-    {
-        return false;
-    }
-    // Find SATerm Close* Sp* ending just before i.
-    let mut k = i;
-    while k > 0 && cls(k - 1) == Sb::Sp {
-        k -= 1;
-    }
-    let spaces = i - k;
-    while k > 0 && cls(k - 1) == Sb::Close {
-        k -= 1;
-    }
-    if k == 0 || !matches!(cls(k - 1), Sb::ATerm | Sb::STerm) {
-        return false; // SB998
-    }
-    let term = cls(k - 1);
-    // SB8: ATerm Close* Sp* × ( ¬(OLetter | Upper | Lower | ParaSep | SATerm) )* Lower
-    if term == Sb::ATerm {
-        let next = chars[i..]
-            .iter()
-            .map(|&(_, c)| c)
-            .find(|c| matches!(c, Sb::Upper | Sb::Lower | Sb::ATerm | Sb::STerm));
-        if next == Some(Sb::Lower) {
-            return false;
-        }
-    }
-    // SB8a: SATerm Close* Sp* × (SContinue | SATerm)
-    if matches!(cur, Sb::SContinue | Sb::ATerm | Sb::STerm) {
-        return false;
-    }
-    // SB9: SATerm Close* × (Close | Sp | ParaSep)
-    if spaces == 0 && matches!(cur, Sb::Close | Sb::Sp) {
-        return false;
-    }
-    // SB10: SATerm Close* Sp* × (Sp | ParaSep)
-    if cur == Sb::Sp {
-        return false;
-    }
-    // SB11: SATerm Close* Sp* ParaSep? ÷
-    true
 }
 
 // ---------------------------------------------------------------------------
@@ -669,7 +658,10 @@ fn run_on_breaks(unit: &str, s: usize, e: usize) -> Vec<usize> {
         {
             continue;
         }
-        let word_start = piece[..p].rfind(char::is_whitespace).map_or(0, |w| w + 1);
+        let word_start = piece[..p]
+            .char_indices()
+            .rfind(|(_, c)| c.is_whitespace())
+            .map_or(0, |(w, c)| w + c.len_utf8());
         let word = piece[word_start..p].trim_start_matches(['"', '“', '(', '‘']);
         if word.contains(['.', '/', '@', ':', '\\'])
             || TITLES.contains(&word)
@@ -738,6 +730,17 @@ mod tests {
         assert_eq!(
             texts("“We will wait... and see,” he said. Then he left."),
             ["“We will wait... and see,” he said.", "Then he left."]
+        );
+    }
+
+    #[test]
+    fn run_on_check_handles_multibyte_spaces() {
+        // Regression: a thin space (3 bytes) before a word once sliced
+        // inside a character.
+        assert_eq!(texts(". \u{2009}e.g.Aa"), [". \u{2009}e.g.Aa"]);
+        assert_eq!(
+            texts("peace\u{2009}now.The end"),
+            ["peace\u{2009}now.", "The end"]
         );
     }
 
