@@ -29,7 +29,7 @@ use rayon::prelude::*;
 /// (each is reported on stderr with file and line), 2 for usage errors or
 /// an unusable model.
 #[derive(Parser, Debug)]
-#[command(name = "frametag-score", version, about)]
+#[command(name = "frametag-score", version)]
 struct Args {
     /// Files, directories, or - for standard input.
     #[arg(required = true, value_name = "PATH")]

@@ -21,7 +21,7 @@ use serde_json::json;
 /// per sentence, the top score); otherwise it is multi-label (one-vs-rest,
 /// thresholds tuned per label).
 #[derive(Parser, Debug)]
-#[command(name = "frametag-train", version, about, long_about = None)]
+#[command(name = "frametag-train", version)]
 struct Args {
     /// Training CSV.
     #[arg(long, value_name = "TRAIN.csv", help_heading = "Data")]
