@@ -83,6 +83,8 @@ done
 
 # 3. The benchmark. Quote the arguments back for the record in the results.
 command="bash benches/peers.sh"
-for arg in "$@"; do command+=" $(printf '%q' "$arg")"; done
+for arg in "$@"; do
+    if [[ "$arg" =~ ^[A-Za-z0-9_.,:/=+-]+$ ]]; then command+=" $arg"; else command+=" ${arg@Q}"; fi
+done
 exec "$venv/bin/python" "$root/benches/peers/run.py" --root "$root" --bin-dir "$target/release" \
     --command "$command" "$@"

@@ -23,6 +23,7 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 
 import fasttext
 
@@ -97,12 +98,16 @@ def score(args: argparse.Namespace) -> None:
     labels = {label[len(PREFIX) :] for label in model.labels} - {common.NO_LABEL}
     phases.lap("load")
     n = 0
+    preprocess_s = 0.0
     with open(args.out, "w", encoding="utf-8") as out:
         # Preprocess a whole block of lines at once, then predict the block.
         for blob in common.read_blobs_chunked(args.sentences, args.chunk):
+            start = time.perf_counter()
             lines = common.split_punctuation(blob).decode("utf-8").split("\n")
+            preprocess_s += time.perf_counter() - start
             n += common.write_label_lines(out, decide(model, lines, labels))
     phases.lap("predict")
+    phases.seconds["of_which_preprocess"] = round(preprocess_s, 4)
     common.write_json(
         args.info,
         {

@@ -501,11 +501,11 @@ def render(result: dict) -> str:
         a = result["articles"]
         intro.append(
             f"- Articles to score: {a['bytes'] / 1e6:,.0f} MB, {a['records']:,} records: "
-            f"{a['distinct_articles']:,} distinct articles ({a['origin']}) repeated in {a['repetitions']} passes."
+            f"{a['distinct_articles']:,} distinct articles ({a['origin']}), "
+            f"{a['repetitions']} pass{'' if a['repetitions'] == 1 else 'es'} over them."
         )
     intro.append("")
     legend = [
-        "",
         (
             "wall s: elapsed time of the whole process (start-up, reading input, work, writing output)"
             + (
@@ -531,7 +531,7 @@ def render(result: dict) -> str:
             f"(most: {100 * worst:.0f}% during {worst_row.task} / {worst_row.tool} / {worst_row.threads} thread(s))."
         )
     legend += [f"Note: {n}" for n in result.get("notes", [])]
-    return "\n".join(intro + lines + legend) + "\n"
+    return "\n".join(intro + lines) + "\n\n" + "\n\n".join(legend) + "\n"
 
 
 # ---------------------------------------------------------------- main
