@@ -98,25 +98,17 @@ impl LabeledData {
             .map_err(|e| Error::data(path, 1, format!("unreadable header: {e}")))?
             .clone();
         let find = |name: &str| -> Result<usize> {
-            header
-                .iter()
-                .position(|h| {
-                    String::from_utf8_lossy(h)
-                        .trim()
-                        .trim_start_matches('\u{feff}')
-                        == name
-                })
-                .ok_or_else(|| Error::Dataset {
-                    path: path.into(),
-                    message: format!(
-                        "no column {name:?} in the header (columns: {})",
-                        header
-                            .iter()
-                            .map(|h| format!("{:?}", String::from_utf8_lossy(h)))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                })
+            column_index(&header, name).ok_or_else(|| Error::Dataset {
+                path: path.into(),
+                message: format!(
+                    "no column {name:?} in the header (columns: {})",
+                    header
+                        .iter()
+                        .map(|h| format!("{:?}", String::from_utf8_lossy(h)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })
         };
         let text_col = find(&columns.text)?;
         let labels_col = find(&columns.labels)?;
@@ -185,6 +177,17 @@ impl LabeledData {
         }
         Ok(data)
     }
+}
+
+/// The position of column `name` in a CSV header, ignoring surrounding
+/// whitespace and a UTF-8 byte-order mark.
+pub(crate) fn column_index(header: &csv::ByteRecord, name: &str) -> Option<usize> {
+    header.iter().position(|h| {
+        String::from_utf8_lossy(h)
+            .trim()
+            .trim_start_matches('\u{feff}')
+            == name
+    })
 }
 
 struct ParsedLabels {

@@ -350,14 +350,7 @@ fn read_csv(
             }))
         }
     };
-    let col = |name: &str| {
-        header.iter().position(|h| {
-            String::from_utf8_lossy(h)
-                .trim()
-                .trim_start_matches('\u{feff}')
-                == name
-        })
-    };
+    let col = |name: &str| crate::dataset::column_index(&header, name);
     let Some(text_col) = col(&fields.text) else {
         return sink(Item::Skip(Skip {
             origin: format!("{origin}:1"),

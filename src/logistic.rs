@@ -225,37 +225,52 @@ fn sigmoid(z: f64) -> f64 {
     }
 }
 
-/// The binary problem; caches the margins of the last parameters, since the
-/// line search asks for cost and gradient at the same point.
+/// The last parameters a problem was evaluated at and what that gave: the
+/// line search asks for cost and gradient at the same point, so the pass
+/// over the data is done once for both.
+#[derive(Default)]
+struct LastEval(RefCell<(Vec<f64>, Vec<f64>)>);
+
+impl LastEval {
+    /// The stored result for `p`, or `compute()`'s, which is then stored.
+    fn get_or(&self, p: &[f64], compute: impl FnOnce() -> Vec<f64>) -> Vec<f64> {
+        {
+            let last = self.0.borrow();
+            if last.0.as_slice() == p {
+                return last.1.clone();
+            }
+        }
+        let value = compute();
+        *self.0.borrow_mut() = (p.to_vec(), value.clone());
+        value
+    }
+}
+
+/// The binary problem.
 struct BinaryProblem<'a> {
     x: &'a CsrMatrix,
     y: Vec<f64>,
     s: Vec<f64>,
     alpha: f64,
-    memo: RefCell<(Vec<f64>, Vec<f64>)>,
+    memo: LastEval,
 }
 
 impl BinaryProblem<'_> {
     /// Margins `z_i = w.x_i + b`.
     fn margins(&self, p: &[f64]) -> Vec<f64> {
-        let mut memo = self.memo.borrow_mut();
-        if memo.0.as_slice() == p {
-            return memo.1.clone();
-        }
-        let d = self.x.n_cols();
-        let b = p[d];
-        let z: Vec<f64> = (0..self.x.n_rows())
-            .map(|i| {
-                let (c, v) = self.x.row(i);
-                b + c
-                    .iter()
-                    .zip(v)
-                    .map(|(&j, &x)| p[j as usize] * x as f64)
-                    .sum::<f64>()
-            })
-            .collect();
-        *memo = (p.to_vec(), z.clone());
-        z
+        self.memo.get_or(p, || {
+            let b = p[self.x.n_cols()];
+            (0..self.x.n_rows())
+                .map(|i| {
+                    let (c, v) = self.x.row(i);
+                    b + c
+                        .iter()
+                        .zip(v)
+                        .map(|(&j, &x)| p[j as usize] * x as f64)
+                        .sum::<f64>()
+                })
+                .collect()
+        })
     }
 }
 
@@ -320,7 +335,7 @@ impl Fit<CsrMatrix, Array1<bool>, Error> for ValidLogisticParams {
             y: t.iter().map(|&b| if b { 1.0 } else { -1.0 }).collect(),
             s,
             alpha: self.alpha,
-            memo: RefCell::new((Vec::new(), Vec::new())),
+            memo: LastEval::default(),
         };
         let p = lbfgs_minimise(problem, vec![0.0; x.n_cols() + 1], self, total)?;
         let d = x.n_cols();
@@ -357,16 +372,16 @@ struct MultinomialProblem<'a> {
     s: Vec<f64>,
     k: usize,
     alpha: f64,
-    memo: RefCell<(Vec<f64>, Vec<f64>)>,
+    memo: LastEval,
 }
 
 impl MultinomialProblem<'_> {
     /// Log-probabilities, `n x k` row-major.
     fn log_probs(&self, p: &[f64]) -> Vec<f64> {
-        let mut memo = self.memo.borrow_mut();
-        if memo.0.as_slice() == p {
-            return memo.1.clone();
-        }
+        self.memo.get_or(p, || self.compute_log_probs(p))
+    }
+
+    fn compute_log_probs(&self, p: &[f64]) -> Vec<f64> {
         let (d, k) = (self.x.n_cols(), self.k);
         let bias = &p[d * k..];
         let mut out = vec![0.0; self.x.n_rows() * k];
@@ -384,7 +399,6 @@ impl MultinomialProblem<'_> {
             let lse = m + z.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
             z.iter_mut().for_each(|v| *v -= lse);
         }
-        *memo = (p.to_vec(), out.clone());
         out
     }
 }
@@ -455,7 +469,7 @@ impl Fit<CsrMatrix, Array1<usize>, Error> for ValidLogisticParams {
             s,
             k,
             alpha: self.alpha,
-            memo: RefCell::new((Vec::new(), Vec::new())),
+            memo: LastEval::default(),
         };
         let p = lbfgs_minimise(problem, vec![0.0; (d + 1) * k], self, total)?;
         Ok(MultinomialLogistic {
