@@ -176,16 +176,17 @@ impl Analyzer {
 
     /// Normalises and stems one word.
     pub fn term(&self, word: &str) -> String {
-        let mut buf = String::with_capacity(word.len());
-        normalize_into(word, self.config.mask_numbers, &mut buf);
-        self.stem_normalized(&buf)
+        self.term_with(word, &mut String::with_capacity(word.len()))
     }
 
-    fn stem_normalized(&self, normalized: &str) -> String {
+    /// [`Analyzer::term`] using `buf` (cleared first) for the normalised form.
+    fn term_with(&self, word: &str, buf: &mut String) -> String {
+        buf.clear();
+        normalize_into(word, self.config.mask_numbers, buf);
         if self.config.stem {
-            self.stemmer.stem(normalized).into_owned()
+            self.stemmer.stem(buf).into_owned()
         } else {
-            normalized.to_owned()
+            buf.clone()
         }
     }
 
@@ -323,9 +324,7 @@ impl TermCache {
         if let Some(&id) = self.by_word.get(word) {
             return id;
         }
-        self.buf.clear();
-        normalize_into(word, analyzer.config.mask_numbers, &mut self.buf);
-        let stemmed = analyzer.stem_normalized(&self.buf);
+        let stemmed = analyzer.term_with(word, &mut self.buf);
         let id = match self.by_term.get(stemmed.as_str()) {
             Some(&id) => id,
             None => {
