@@ -143,13 +143,30 @@ impl FeatureScratch {
         text: &str,
         out: &mut Vec<(u32, u32)>,
     ) {
+        self.bucket_counts_with(analyzer, config, text, out, |_, _, _| {});
+    }
+
+    /// [`FeatureScratch::bucket_counts`], also calling `on_ngram(bucket,
+    /// first, last)` for every n-gram in text order (positions index
+    /// [`FeatureScratch::term_ids`]).
+    fn bucket_counts_with(
+        &mut self,
+        analyzer: &Analyzer,
+        config: &FeatureConfig,
+        text: &str,
+        out: &mut Vec<(u32, u32)>,
+        mut on_ngram: impl FnMut(u32, usize, usize),
+    ) {
         self.ids.clear();
         analyzer.analyze(text, &mut self.cache, &mut self.ids);
         self.hashes.clear();
         self.hashes
             .extend(self.ids.iter().map(|&id| self.cache.term(id).hash));
         self.buckets.clear();
-        config.for_each_ngram(&self.hashes, |b, _, _| self.buckets.push(b));
+        config.for_each_ngram(&self.hashes, |b, first, last| {
+            self.buckets.push(b);
+            on_ngram(b, first, last);
+        });
         self.buckets.sort_unstable();
         out.clear();
         for &b in &self.buckets {
@@ -338,22 +355,34 @@ pub fn count_texts(
         .map(|chunk| {
             let mut scratch = FeatureScratch::new(config);
             let mut names = std::collections::BTreeMap::new();
+            // Buckets named so far in this chunk: only an n-gram whose bucket
+            // is new is turned into a string.
+            let mut named = vec![0u64; (1usize << config.bits).div_ceil(64)];
+            let mut fresh = Vec::new();
             let mut docs = Vec::with_capacity(chunk.len());
             for text in chunk {
                 let mut counts = Vec::new();
-                scratch.bucket_counts(analyzer, config, text, &mut counts);
+                scratch.bucket_counts_with(
+                    analyzer,
+                    config,
+                    text,
+                    &mut counts,
+                    |b, first, last| {
+                        let (word, bit) = (b as usize / 64, 1u64 << (b % 64));
+                        if named[word] & bit == 0 {
+                            named[word] |= bit;
+                            fresh.push((b, first, last));
+                        }
+                    },
+                );
                 let ids = scratch.term_ids();
-                let cache = &scratch.cache;
-                let hashes: Vec<u64> = ids.iter().map(|&i| cache.term(i).hash).collect();
-                config.for_each_ngram(&hashes, |b, first, last| {
-                    names.entry(b).or_insert_with(|| {
-                        ids[first..=last]
-                            .iter()
-                            .map(|&i| cache.term(i).text.as_ref())
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    });
-                });
+                for (b, first, last) in fresh.drain(..) {
+                    let ngram: Vec<&str> = ids[first..=last]
+                        .iter()
+                        .map(|&i| scratch.cache.term(i).text.as_ref())
+                        .collect();
+                    names.insert(b, ngram.join(" "));
+                }
                 docs.push(counts);
             }
             (docs, names)
