@@ -229,6 +229,7 @@ pub struct TermCache {
     terms: Vec<Term>,
     buf: String,
     limit: usize,
+    generation: u64,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -271,6 +272,7 @@ impl TermCache {
             terms: Vec::new(),
             buf: String::new(),
             limit: 2_000_000,
+            generation: 0,
         }
     }
 
@@ -289,7 +291,14 @@ impl TermCache {
             self.by_word.clear();
             self.by_term.clear();
             self.terms.clear();
+            self.generation += 1;
         }
+    }
+
+    /// Counts the resets: term ids of one generation mean nothing in
+    /// another, so anything keyed by them must be rebuilt when it changes.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// The term with id `id`.

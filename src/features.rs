@@ -1,4 +1,5 @@
-//! Features: hashed word n-grams with TF-IDF weights, L2-normalised.
+//! Features: hashed word (and optionally character) n-grams with TF-IDF
+//! weights and length normalisation.
 //!
 //! The feature id of an n-gram is specified so any implementation can
 //! reproduce it:
@@ -6,6 +7,22 @@
 //! - an n-gram of n >= 2 terms hashes to xxh3-64 of the concatenated
 //!   little-endian bytes of its terms' hashes, with seed `hash_seed + n - 1`;
 //! - the bucket is the low `bits` bits of that hash.
+//!
+//! Optional character n-grams (`char_min..=char_max`, 0 for none) make
+//! words the model never saw count through their pieces ("guarantor",
+//! "reassured", misspellings, run-together words):
+//! - each term is wrapped as `<term>` and every run of n Unicode scalar
+//!   values of it, for n in `char_min..=char_max`, is one character n-gram;
+//! - its hash is xxh3-64 of the n-gram's UTF-8 bytes with seed
+//!   `hash_seed + 16 + n`;
+//! - its bucket is the low `bits` bits of that hash plus `2^bits`, so word
+//!   and character features never share a bucket.
+//!
+//! Word and character features are TF-IDF weighted together but
+//! normalised as two blocks, so the many character n-grams of a sentence
+//! do not drown its words (scikit-learn's `FeatureUnion` of two
+//! `TfidfVectorizer`s does the same). Each block is divided by its L2 norm
+//! raised to `norm_power` (1 = plain L2 normalisation).
 //!
 //! A fitted [`Vectorizer`] keeps the buckets seen in training (its columns),
 //! their inverse document frequencies, and one n-gram string per column so
@@ -20,7 +37,7 @@ use crate::error::{Error, Result};
 use crate::sparse::CsrMatrix;
 
 /// Settings of the feature layer; saved in every model.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FeatureConfig {
     /// Hash function of the feature ids (only "xxh3-64" exists).
@@ -38,6 +55,31 @@ pub struct FeatureConfig {
     /// Drop buckets seen in fewer training documents (default 2: n-grams
     /// seen once teach a model its corpus's phrasing, not its labels).
     pub min_df: u32,
+    /// Length normalisation: each block of a row is divided by its L2 norm
+    /// raised to this power. 1 is plain L2 normalisation; the default 0.75
+    /// lets a long sentence keep some of its extra evidence, where plain L2
+    /// dilutes a frame stated in one clause of a long sentence (a pivoted
+    /// length normalisation, as in Singhal et al., SIGIR 1996).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub norm_power: f32,
+    /// Shortest character n-gram of each term, 0 for none (default 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub char_min: u8,
+    /// Longest character n-gram of each term, 0 for none (default 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub char_max: u8,
+}
+
+fn is_zero(v: &u8) -> bool {
+    *v == 0
+}
+
+fn one() -> f32 {
+    1.0
+}
+
+fn is_one(v: &f32) -> bool {
+    *v == 1.0
 }
 
 /// Name of the only feature hash.
@@ -53,6 +95,9 @@ impl Default for FeatureConfig {
             ngram_max: 2,
             sublinear_tf: true,
             min_df: 2,
+            norm_power: 0.75,
+            char_min: 0,
+            char_max: 0,
         }
     }
 }
@@ -78,6 +123,20 @@ impl FeatureConfig {
                 self.ngram_min, self.ngram_max
             )));
         }
+        if !(0.0..=1.0).contains(&self.norm_power) {
+            return Err(Error::Config(format!(
+                "norm power {} not in 0..=1",
+                self.norm_power
+            )));
+        }
+        let chars_off = self.char_min == 0 && self.char_max == 0;
+        if !chars_off && (self.char_min == 0 || self.char_min > self.char_max || self.char_max > 8)
+        {
+            return Err(Error::Config(format!(
+                "character n-gram range {}..={} must be off (0..=0) or satisfy 1 <= min <= max <= 8",
+                self.char_min, self.char_max
+            )));
+        }
         if self.min_df == 0 {
             return Err(Error::Config("min_df must be at least 1".into()));
         }
@@ -86,6 +145,49 @@ impl FeatureConfig {
 
     fn mask(&self) -> u64 {
         (1u64 << self.bits) - 1
+    }
+
+    /// Whether character n-grams are on.
+    pub fn has_chars(&self) -> bool {
+        self.char_max > 0
+    }
+
+    /// Number of possible buckets: `2^bits` word buckets, and as many again
+    /// for character n-grams when they are on.
+    pub fn n_buckets(&self) -> usize {
+        (1usize << self.bits) << usize::from(self.has_chars())
+    }
+
+    /// Whether `bucket` holds character n-grams.
+    pub fn is_char_bucket(&self, bucket: u32) -> bool {
+        bucket as u64 > self.mask()
+    }
+
+    /// Calls `f(bucket, ngram)` for every character n-gram of `term`.
+    pub fn for_each_char_ngram(&self, term: &str, mut f: impl FnMut(u32, &str)) {
+        if !self.has_chars() {
+            return;
+        }
+        let mut wrapped = String::with_capacity(term.len() + 2);
+        wrapped.push('<');
+        wrapped.push_str(term);
+        wrapped.push('>');
+        // Byte offset of every char, plus the end.
+        let bounds: Vec<usize> = wrapped
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([wrapped.len()])
+            .collect();
+        let chars = bounds.len() - 1;
+        let high = 1u64 << self.bits;
+        for n in self.char_min as usize..=self.char_max as usize {
+            let seed = self.hash_seed.wrapping_add(16 + n as u64);
+            for i in 0..chars.saturating_sub(n - 1) {
+                let gram = &wrapped[bounds[i]..bounds[i + n]];
+                let h = xxh3_64_with_seed(gram.as_bytes(), seed);
+                f(((h & self.mask()) | high) as u32, gram);
+            }
+        }
     }
 
     /// Calls `f(bucket, first, last)` for every n-gram of `hashes` (term
@@ -112,6 +214,15 @@ impl FeatureConfig {
     }
 }
 
+/// Where a feature came from, for naming buckets.
+#[derive(Debug, Clone, Copy)]
+enum Gram {
+    /// Word n-gram over term positions `first..=last`.
+    Words { first: usize, last: usize },
+    /// The `index`-th character n-gram of the term at position `pos`.
+    Chars { pos: usize, index: u32 },
+}
+
 /// Reusable per-thread state for turning texts into feature rows.
 #[derive(Debug, Clone)]
 pub struct FeatureScratch {
@@ -120,6 +231,12 @@ pub struct FeatureScratch {
     ids: Vec<u32>,
     hashes: Vec<u64>,
     buckets: Vec<u32>,
+    /// Character n-gram buckets of every term id seen so far, computed once
+    /// per term: `char_spans[id]` is `(start, len)` in `char_buckets`.
+    char_spans: Vec<(u32, u32)>,
+    char_buckets: Vec<u32>,
+    /// Term-cache generation the spans belong to.
+    char_generation: u64,
 }
 
 impl FeatureScratch {
@@ -130,6 +247,9 @@ impl FeatureScratch {
             ids: Vec::new(),
             hashes: Vec::new(),
             buckets: Vec::new(),
+            char_spans: Vec::new(),
+            char_buckets: Vec::new(),
+            char_generation: 0,
         }
     }
 
@@ -143,11 +263,11 @@ impl FeatureScratch {
         text: &str,
         out: &mut Vec<(u32, u32)>,
     ) {
-        self.bucket_counts_with(analyzer, config, text, out, |_, _, _| {});
+        self.bucket_counts_with(analyzer, config, text, out, |_, _| {});
     }
 
-    /// [`FeatureScratch::bucket_counts`], also calling `on_ngram(bucket,
-    /// first, last)` for every n-gram in text order (positions index
+    /// [`FeatureScratch::bucket_counts`], also calling `on_gram(bucket,
+    /// gram)` for every feature in text order (positions index
     /// [`FeatureScratch::term_ids`]).
     fn bucket_counts_with(
         &mut self,
@@ -155,7 +275,7 @@ impl FeatureScratch {
         config: &FeatureConfig,
         text: &str,
         out: &mut Vec<(u32, u32)>,
-        mut on_ngram: impl FnMut(u32, usize, usize),
+        mut on_gram: impl FnMut(u32, Gram),
     ) {
         self.ids.clear();
         analyzer.analyze(text, &mut self.cache, &mut self.ids);
@@ -165,8 +285,36 @@ impl FeatureScratch {
         self.buckets.clear();
         config.for_each_ngram(&self.hashes, |b, first, last| {
             self.buckets.push(b);
-            on_ngram(b, first, last);
+            on_gram(b, Gram::Words { first, last });
         });
+        if config.has_chars() {
+            if self.char_generation != self.cache.generation() {
+                self.char_spans.clear();
+                self.char_buckets.clear();
+                self.char_generation = self.cache.generation();
+            }
+            for (pos, &id) in self.ids.iter().enumerate() {
+                while self.char_spans.len() <= id as usize {
+                    let term = self.cache.term(self.char_spans.len() as u32);
+                    let start = self.char_buckets.len() as u32;
+                    config.for_each_char_ngram(&term.text, |b, _| self.char_buckets.push(b));
+                    self.char_spans
+                        .push((start, self.char_buckets.len() as u32 - start));
+                }
+                let (start, len) = self.char_spans[id as usize];
+                let grams = &self.char_buckets[start as usize..(start + len) as usize];
+                self.buckets.extend_from_slice(grams);
+                for (index, &b) in grams.iter().enumerate() {
+                    on_gram(
+                        b,
+                        Gram::Chars {
+                            pos,
+                            index: index as u32,
+                        },
+                    );
+                }
+            }
+        }
         self.buckets.sort_unstable();
         out.clear();
         for &b in &self.buckets {
@@ -213,7 +361,7 @@ impl Vectorizer {
                 names.len()
             )));
         }
-        let size = 1usize << config.bits;
+        let size = config.n_buckets();
         let mut column_of = rustc_hash::FxHashMap::default();
         column_of.reserve(buckets.len());
         let mut prev = None;
@@ -246,7 +394,7 @@ impl Vectorizer {
         names: &std::collections::BTreeMap<u32, String>,
     ) -> Result<Self> {
         config.validate()?;
-        let mut df = vec![0u32; 1usize << config.bits];
+        let mut df = vec![0u32; config.n_buckets()];
         for doc in docs {
             for &(b, _) in doc {
                 df[b as usize] += 1;
@@ -297,11 +445,16 @@ impl Vectorizer {
         self.column_of.get(&bucket).map(|&c| c as usize)
     }
 
-    /// Turns `(bucket, count)` pairs into an L2-normalised TF-IDF row of
-    /// `(column, value)`, ascending by column, in `out` (cleared first).
+    /// Turns `(bucket, count)` pairs into a TF-IDF row of `(column,
+    /// value)`, ascending by column, in `out` (cleared first); the word and
+    /// the character block are each divided by their L2 norm to the power
+    /// `norm_power`.
     pub fn transform_counts(&self, counts: &[(u32, u32)], out: &mut Vec<(u32, f32)>) {
         out.clear();
-        let mut norm = 0f32;
+        // Buckets are sorted and columns follow bucket order, so the word
+        // block comes first: `split` is where the character block starts.
+        let mut norms = [0f32; 2];
+        let mut split = 0;
         for &(b, c) in counts {
             if let Some(j) = self.column(b) {
                 let tf = if self.config.sublinear_tf {
@@ -310,17 +463,22 @@ impl Vectorizer {
                     c as f32
                 };
                 let v = tf * self.idf[j];
-                norm += v * v;
+                let block = usize::from(self.config.is_char_bucket(b));
+                norms[block] += v * v;
+                split += 1 - block;
                 out.push((j as u32, v));
             }
         }
-        if norm > 0.0 {
-            let inv = 1.0 / norm.sqrt();
-            for (_, v) in out.iter_mut() {
-                *v *= inv;
+        let (words, chars) = out.split_at_mut(split);
+        for (part, norm) in [(words, norms[0]), (chars, norms[1])] {
+            if norm > 0.0 {
+                // norm is the squared L2 norm.
+                let inv = 1.0 / norm.powf(0.5 * self.config.norm_power);
+                for (_, v) in part.iter_mut() {
+                    *v *= inv;
+                }
             }
         }
-        // Buckets are sorted and columns follow bucket order.
     }
 
     /// Builds the CSR matrix of many documents' counts.
@@ -357,31 +515,42 @@ pub fn count_texts(
             let mut names = std::collections::BTreeMap::new();
             // Buckets named so far in this chunk: only an n-gram whose bucket
             // is new is turned into a string.
-            let mut named = vec![0u64; (1usize << config.bits).div_ceil(64)];
+            let mut named = vec![0u64; config.n_buckets().div_ceil(64)];
             let mut fresh = Vec::new();
             let mut docs = Vec::with_capacity(chunk.len());
             for text in chunk {
                 let mut counts = Vec::new();
-                scratch.bucket_counts_with(
-                    analyzer,
-                    config,
-                    text,
-                    &mut counts,
-                    |b, first, last| {
-                        let (word, bit) = (b as usize / 64, 1u64 << (b % 64));
-                        if named[word] & bit == 0 {
-                            named[word] |= bit;
-                            fresh.push((b, first, last));
-                        }
-                    },
-                );
+                scratch.bucket_counts_with(analyzer, config, text, &mut counts, |b, gram| {
+                    let (word, bit) = (b as usize / 64, 1u64 << (b % 64));
+                    if named[word] & bit == 0 {
+                        named[word] |= bit;
+                        fresh.push((b, gram));
+                    }
+                });
                 let ids = scratch.term_ids();
-                for (b, first, last) in fresh.drain(..) {
-                    let ngram: Vec<&str> = ids[first..=last]
-                        .iter()
-                        .map(|&i| scratch.cache.term(i).text.as_ref())
-                        .collect();
-                    names.insert(b, ngram.join(" "));
+                for (b, gram) in fresh.drain(..) {
+                    let name = match gram {
+                        Gram::Words { first, last } => {
+                            let ngram: Vec<&str> = ids[first..=last]
+                                .iter()
+                                .map(|&i| scratch.cache.term(i).text.as_ref())
+                                .collect();
+                            ngram.join(" ")
+                        }
+                        Gram::Chars { pos, index } => {
+                            let term = &scratch.cache.term(ids[pos]).text;
+                            let mut name = String::new();
+                            let mut k = 0;
+                            config.for_each_char_ngram(term, |_, g| {
+                                if k == index {
+                                    name = g.to_string();
+                                }
+                                k += 1;
+                            });
+                            name
+                        }
+                    };
+                    names.insert(b, name);
                 }
                 docs.push(counts);
             }
@@ -430,6 +599,7 @@ mod tests {
         let analyzer = Analyzer::new(AnalyzerConfig::default());
         let config = FeatureConfig {
             min_df: 1,
+            norm_power: 1.0,
             ..FeatureConfig::default()
         };
         let (docs, names) = count_texts(&analyzer, &config, &["missile strike", "aid convoy"]);
@@ -462,6 +632,118 @@ mod tests {
     }
 
     #[test]
+    fn norm_power_scales_rows_by_a_power_of_their_norm() {
+        let analyzer = Analyzer::new(AnalyzerConfig::default());
+        let texts = ["missile strike on the port", "aid convoy"];
+        let mut rows = Vec::new();
+        for norm_power in [1.0, 0.75, 0.0] {
+            let config = FeatureConfig {
+                min_df: 1,
+                norm_power,
+                ..FeatureConfig::default()
+            };
+            let (docs, names) = count_texts(&analyzer, &config, &texts);
+            let v = Vectorizer::fit(config, &docs, &names).unwrap();
+            let mut row = Vec::new();
+            v.transform_counts(&docs[0], &mut row);
+            rows.push(row);
+        }
+        let norm = |r: &[(u32, f32)]| r.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
+        let raw = norm(&rows[2]);
+        assert!(raw > 1.0);
+        assert!((norm(&rows[0]) - 1.0).abs() < 1e-5);
+        assert!((norm(&rows[1]) - raw.powf(0.25)).abs() < 1e-4);
+        // Same direction whatever the power.
+        for ((j0, x0), (j1, x1)) in rows[0].iter().zip(&rows[1]) {
+            assert_eq!(j0, j1);
+            assert!((x1 / x0 - raw.powf(0.25)).abs() < 1e-4);
+        }
+    }
+
+    #[test]
+    fn char_ngrams_follow_the_specification() {
+        let config = FeatureConfig {
+            char_min: 2,
+            char_max: 3,
+            ..FeatureConfig::default()
+        };
+        let mut got = Vec::new();
+        config.for_each_char_ngram("aé", |b, g| got.push((b, g.to_string())));
+        let grams = ["<a", "aé", "é>", "<aé", "aé>"];
+        assert_eq!(got.len(), grams.len());
+        for ((b, g), want) in got.iter().zip(grams) {
+            assert_eq!(g, want);
+            let n = want.chars().count() as u64;
+            let h = xxh3_64_with_seed(want.as_bytes(), config.hash_seed + 16 + n);
+            assert_eq!(*b as u64, (h & ((1 << 20) - 1)) | (1 << 20));
+            assert!(config.is_char_bucket(*b));
+        }
+        let mut none = 0;
+        FeatureConfig::default().for_each_char_ngram("aé", |_, _| none += 1);
+        assert_eq!(none, 0);
+    }
+
+    #[test]
+    fn char_ngrams_are_named_counted_and_normalised_as_their_own_block() {
+        let analyzer = Analyzer::new(AnalyzerConfig::default());
+        let config = FeatureConfig {
+            min_df: 1,
+            norm_power: 1.0,
+            char_min: 3,
+            char_max: 4,
+            ..FeatureConfig::default()
+        };
+        let texts = ["missile strikes", "missile attack"];
+        let (docs, names) = count_texts(&analyzer, &config, &texts);
+        let v = Vectorizer::fit(config.clone(), &docs, &names).unwrap();
+        assert!(v.names().contains(&"<mis".to_string()));
+        assert!(v.names().contains(&"missil".to_string()));
+        // "<mi" occurs once per text however often the word repeats.
+        let mut scratch = FeatureScratch::new(&config);
+        let mut counts = Vec::new();
+        scratch.bucket_counts(&analyzer, &config, "missile missile", &mut counts);
+        let mut bucket = None;
+        config.for_each_char_ngram("missil", |b, g| {
+            if g == "<mi" {
+                bucket = Some(b)
+            }
+        });
+        let count = counts.iter().find(|(b, _)| Some(*b) == bucket).unwrap().1;
+        assert_eq!(count, 2);
+        let mut row = Vec::new();
+        v.transform_counts(&docs[0], &mut row);
+        let (mut words, mut chars) = (0f32, 0f32);
+        for &(j, x) in &row {
+            if config.is_char_bucket(v.buckets()[j as usize]) {
+                chars += x * x;
+            } else {
+                words += x * x;
+            }
+        }
+        assert!((words - 1.0).abs() < 1e-5 && (chars - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn term_cache_resets_rebuild_char_ngrams() {
+        let analyzer = Analyzer::new(AnalyzerConfig::default());
+        let config = FeatureConfig {
+            char_min: 3,
+            char_max: 3,
+            ..FeatureConfig::default()
+        };
+        let mut scratch = FeatureScratch::new(&config);
+        scratch.cache = TermCache::new(config.hash_seed).with_limit(1);
+        let mut first = Vec::new();
+        scratch.bucket_counts(&analyzer, &config, "missile strike", &mut first);
+        scratch.cache.reset_if_full();
+        let mut other = Vec::new();
+        scratch.bucket_counts(&analyzer, &config, "aid convoy", &mut other);
+        let mut fresh = Vec::new();
+        FeatureScratch::new(&config).bucket_counts(&analyzer, &config, "aid convoy", &mut fresh);
+        assert_eq!(other, fresh);
+    }
+
+    #[test]
     fn invalid_configs_are_refused() {
         let bad = FeatureConfig {
             ngram_min: 3,
@@ -471,6 +753,19 @@ mod tests {
         assert!(bad.validate().is_err());
         let bad = FeatureConfig {
             hash: "ahash".into(),
+            ..FeatureConfig::default()
+        };
+        assert!(bad.validate().is_err());
+        for (char_min, char_max) in [(0, 3), (4, 3), (2, 9)] {
+            let bad = FeatureConfig {
+                char_min,
+                char_max,
+                ..FeatureConfig::default()
+            };
+            assert!(bad.validate().is_err(), "{char_min}..={char_max}");
+        }
+        let bad = FeatureConfig {
+            norm_power: 1.5,
             ..FeatureConfig::default()
         };
         assert!(bad.validate().is_err());

@@ -32,7 +32,7 @@ use crate::model::{decide_labels, FrameModel, LinearParts, Mode, TrainingInfo};
 use crate::sparse::CsrMatrix;
 
 /// Penalties tried when the penalty is chosen automatically.
-pub const PENALTY_GRID: [f64; 6] = [0.003, 0.01, 0.02, 0.05, 0.1, 0.2];
+pub const PENALTY_GRID: [f64; 8] = [0.003, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0];
 /// Penalty used on large data sets or when asked for.
 pub const DEFAULT_ALPHA: f64 = 0.05;
 /// Largest data set on which the penalty is chosen automatically.

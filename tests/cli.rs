@@ -299,6 +299,23 @@ fn usage_errors_exit_2() {
     assert!(stderr(&o).contains("no/such/path.txt"));
     let o = run(SCORE, &["--threads", "0", "corpus/articles"]);
     assert_eq!(o.status.code(), Some(2));
+    let data = tiny_csv();
+    for (flag, value, message) in [
+        ("--char-ngrams", "2to5", "expected MIN-MAX"),
+        ("--char-ngrams", "5-2", "character n-gram range"),
+        ("--norm-power", "2", "norm power"),
+    ] {
+        let o = run(
+            TRAIN,
+            &["--data", &data, "--out", "unused.ftm", flag, value],
+        );
+        assert_eq!(o.status.code(), Some(2), "{flag} {value}");
+        assert!(
+            stderr(&o).contains(message),
+            "{flag} {value}: {}",
+            stderr(&o)
+        );
+    }
 }
 
 #[test]
@@ -430,6 +447,44 @@ fn trains_reports_and_saves_a_model_that_the_scorer_uses() {
     );
     assert_eq!(o.status.code(), Some(0));
     assert!(csv_rows(&stdout(&o)).len() > 10);
+}
+
+#[test]
+fn character_ngram_models_round_trip_through_the_scorer() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.ftm");
+    let model = model.to_str().unwrap();
+    let o = run(
+        TRAIN,
+        &[
+            "--data",
+            &tiny_csv(),
+            "--char-ngrams",
+            "3-4",
+            "--alpha",
+            "0.1",
+            "--threshold",
+            "0.01",
+            "--out",
+            model,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // The saved settings switch character n-grams on for the scorer too: an
+    // unseen inflection still scores through its pieces.
+    let header = std::fs::read(model).unwrap();
+    assert!(String::from_utf8_lossy(&header).contains("\"char_max\":4"));
+    let input = write(
+        dir.path(),
+        "in.txt",
+        b"Missilery strikes pounded the city.\n",
+    );
+    let o = run(
+        SCORE,
+        &["--quiet", "--model", model, "--explain", "20", &input],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains('<'), "{}", stdout(&o));
 }
 
 #[test]

@@ -98,7 +98,18 @@ fn saved_model_bytes_are_stable() {
 #[test]
 fn golden_model_loads_and_scores_as_recorded() {
     // A model written by an earlier build must still load and score the same.
-    let model = FrameModel::load(&root().join("tests/golden/tiny.ftm")).unwrap();
+    check_scores("tiny.ftm", "tiny.scores.txt");
+}
+
+#[test]
+fn model_from_before_norm_power_keeps_plain_l2_rows() {
+    // Written before `norm_power` existed: its header has no such field, so
+    // it must load as plain L2 normalisation and score exactly as it did.
+    check_scores("tiny-l2.ftm", "tiny-l2.scores.txt");
+}
+
+fn check_scores(model: &str, scores: &str) {
+    let model = FrameModel::load(&root().join("tests/golden").join(model)).unwrap();
     let mut scorer = model.scorer();
     let mut out = String::new();
     for text in [
@@ -111,5 +122,5 @@ fn golden_model_loads_and_scores_as_recorded() {
         let s: Vec<String> = scores.iter().map(|x| format!("{x:.5}")).collect();
         out.push_str(&format!("{} | {}\n", s.join(" "), text));
     }
-    check_golden(&root().join("tests/golden/tiny.scores.txt"), out.as_bytes());
+    check_golden(&root().join("tests/golden").join(scores), out.as_bytes());
 }

@@ -61,6 +61,13 @@ struct Args {
     /// Longest word n-gram.
     #[arg(long, default_value_t = 2, help_heading = "Features")]
     ngram_max: u8,
+    /// Character n-grams of each word, as MIN-MAX (e.g. 2-5), or "off".
+    #[arg(long, default_value = "off", help_heading = "Features")]
+    char_ngrams: String,
+    /// Length normalisation: rows are divided by their L2 norm to this power
+    /// (1 = plain L2; lower keeps more of a long sentence's evidence).
+    #[arg(long, default_value_t = 0.75, help_heading = "Features")]
+    norm_power: f32,
     /// Hash bits: 2^BITS feature buckets.
     #[arg(long, default_value_t = 20, help_heading = "Features")]
     bits: u8,
@@ -162,8 +169,22 @@ fn config(args: &Args) -> Result<TrainConfig, Failure> {
     if args.threshold_folds < 2 {
         return Err(Failure::Usage("--threshold-folds needs at least 2".into()));
     }
+    let (char_min, char_max) = match args.char_ngrams.as_str() {
+        "off" => (0, 0),
+        s => s
+            .split_once('-')
+            .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)))
+            .ok_or_else(|| {
+                Failure::Usage(format!(
+                    "--char-ngrams {s:?}: expected MIN-MAX (e.g. 2-5) or \"off\""
+                ))
+            })?,
+    };
     let features = FeatureConfig {
         bits: args.bits,
+        char_min,
+        char_max,
+        norm_power: args.norm_power,
         ngram_max: args.ngram_max,
         min_df: args.min_df,
         ..FeatureConfig::default()
