@@ -9,7 +9,10 @@
 //!
 //! On data sets up to [`AUTO_PENALTY_LIMIT`] examples the L2 penalty is
 //! chosen from [`PENALTY_GRID`] by out-of-fold macro-F1; larger sets use
-//! [`DEFAULT_ALPHA`]. Folds are stratified by label set and assigned with a
+//! [`DEFAULT_ALPHA`]. Character n-grams are chosen the same way (words only,
+//! or words plus [`AUTO_CHAR_NGRAMS`]): they help small or informal data
+//! sets a lot and large ones not at all, while costing scoring speed, so the
+//! data decides and a tie keeps words only. Folds are stratified by label set and assigned with a
 //! seeded generator, so the same data and seed give the same model, byte for
 //! byte, whatever the number of threads.
 
@@ -37,6 +40,30 @@ pub const PENALTY_GRID: [f64; 8] = [0.003, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
 pub const DEFAULT_ALPHA: f64 = 0.05;
 /// Largest data set on which the penalty is chosen automatically.
 pub const AUTO_PENALTY_LIMIT: usize = 50_000;
+/// Character n-gram range tried against words only by [`CharNgrams::Auto`].
+pub const AUTO_CHAR_NGRAMS: (u8, u8) = (2, 5);
+
+/// Whether features include character n-grams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CharNgrams {
+    /// Words only, or words plus [`AUTO_CHAR_NGRAMS`], whichever scores
+    /// better out of fold (words only on data sets over
+    /// [`AUTO_PENALTY_LIMIT`]).
+    Auto,
+    /// This range (`(0, 0)` for none).
+    Fixed(u8, u8),
+}
+
+/// One setting tried by the search, with its out-of-fold macro-F1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchPoint {
+    /// Character n-gram range, `(0, 0)` for words only.
+    pub char_ngrams: (u8, u8),
+    /// L2 penalty.
+    pub alpha: f64,
+    /// Out-of-fold macro-F1.
+    pub macro_f1: f64,
+}
 
 /// How the L2 penalty is set.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -61,8 +88,11 @@ pub enum Thresholds {
 pub struct TrainConfig {
     /// Analyzer settings.
     pub analyzer: AnalyzerConfig,
-    /// Feature settings.
+    /// Feature settings (their character n-gram range is set by
+    /// `char_ngrams`).
     pub features: FeatureConfig,
+    /// Character n-grams.
+    pub char_ngrams: CharNgrams,
     /// L2 penalty.
     pub penalty: Penalty,
     /// Balance classes (scikit-learn's `class_weight="balanced"`).
@@ -84,6 +114,7 @@ impl Default for TrainConfig {
         TrainConfig {
             analyzer: AnalyzerConfig::default(),
             features: FeatureConfig::default(),
+            char_ngrams: CharNgrams::Auto,
             penalty: Penalty::Auto,
             balanced: false,
             thresholds: Thresholds::TuneF1,
@@ -98,8 +129,8 @@ impl Default for TrainConfig {
 /// What training found besides the model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainSummary {
-    /// Macro-F1 of each penalty tried, in grid order.
-    pub penalty_search: Vec<(f64, f64)>,
+    /// Every setting tried, in search order.
+    pub search: Vec<SearchPoint>,
     /// Out-of-fold evaluation at the chosen penalty and thresholds.
     pub out_of_fold: Evaluation,
     /// The same for always predicting each label's majority answer.
@@ -418,12 +449,10 @@ pub fn train(data: &LabeledData, config: &TrainConfig) -> Result<(FrameModel, Tr
         });
     }
     let analyzer = crate::analyzer::Analyzer::new(config.analyzer.clone());
-    let (counts, names) = count_texts(&analyzer, &config.features, &ex.texts);
-    let vectorizer = Vectorizer::fit(config.features.clone(), &counts, &names)?;
-    let x = vectorizer.transform_all(&counts);
     // Small data: K-fold out-of-fold scores for every example. Large data:
     // one stratified 10% holdout, so training stays a few fits per label.
-    let (folds, held): (Vec<usize>, Vec<usize>) = if ex.texts.len() <= AUTO_PENALTY_LIMIT {
+    let small = ex.texts.len() <= AUTO_PENALTY_LIMIT;
+    let (folds, held): (Vec<usize>, Vec<usize>) = if small {
         (
             stratified_folds(&ex.truth, k_folds, config.seed),
             (0..k_folds).collect(),
@@ -431,33 +460,80 @@ pub fn train(data: &LabeledData, config: &TrainConfig) -> Result<(FrameModel, Tr
     } else {
         (stratified_folds(&ex.truth, 10, config.seed), vec![0])
     };
-
     let grid: Vec<f64> = match config.penalty {
         Penalty::Fixed(a) => vec![a],
-        Penalty::Auto if ex.texts.len() <= AUTO_PENALTY_LIMIT => PENALTY_GRID.to_vec(),
+        Penalty::Auto if small => PENALTY_GRID.to_vec(),
         Penalty::Auto => vec![DEFAULT_ALPHA],
     };
+    let char_ranges = match config.char_ngrams {
+        CharNgrams::Fixed(lo, hi) => vec![(lo, hi)],
+        CharNgrams::Auto if small => vec![(0, 0), AUTO_CHAR_NGRAMS],
+        CharNgrams::Auto => vec![(0, 0)],
+    };
     let mut search = Vec::new();
-    // (penalty, thresholds, out-of-fold evaluation) of the best penalty.
-    let mut best: Option<(f64, Vec<f64>, Evaluation)> = None;
-    for &alpha in &grid {
-        let oof = out_of_fold(&x, &ex.truth, &folds, &held, mode, alpha, config)?;
-        let (scores, truth): (Vec<Vec<f64>>, Vec<Vec<bool>>) = oof
-            .into_iter()
-            .zip(&ex.truth)
-            .filter_map(|(s, t)| s.map(|s| (s, t.clone())))
-            .unzip();
-        let thr = tune_thresholds(&scores, &truth, config.thresholds, mode);
-        let eval = evaluate(&labels, &truth, &decide(&scores, &thr, mode));
-        search.push((alpha, eval.macro_f1));
-        if best
-            .as_ref()
-            .is_none_or(|b| eval.macro_f1 > b.2.macro_f1 + 1e-9)
-        {
-            best = Some((alpha, thr, eval));
+    // The best setting so far: its features, penalty, thresholds and
+    // out-of-fold evaluation. Later settings must beat it strictly, so a
+    // tie keeps the cheaper features and the smaller penalty.
+    struct Best {
+        vectorizer: Vectorizer,
+        x: CsrMatrix,
+        alpha: f64,
+        thresholds: Vec<f64>,
+        eval: Evaluation,
+    }
+    let mut best: Option<Best> = None;
+    for (char_min, char_max) in char_ranges {
+        let features = FeatureConfig {
+            char_min,
+            char_max,
+            ..config.features.clone()
+        };
+        features.validate()?;
+        let (counts, names) = count_texts(&analyzer, &features, &ex.texts);
+        let vectorizer = Vectorizer::fit(features, &counts, &names)?;
+        drop(names);
+        let x = vectorizer.transform_all(&counts);
+        drop(counts);
+        let mut winner = None;
+        for &alpha in &grid {
+            let oof = out_of_fold(&x, &ex.truth, &folds, &held, mode, alpha, config)?;
+            let (scores, truth): (Vec<Vec<f64>>, Vec<Vec<bool>>) = oof
+                .into_iter()
+                .zip(&ex.truth)
+                .filter_map(|(s, t)| s.map(|s| (s, t.clone())))
+                .unzip();
+            let thr = tune_thresholds(&scores, &truth, config.thresholds, mode);
+            let eval = evaluate(&labels, &truth, &decide(&scores, &thr, mode));
+            search.push(SearchPoint {
+                char_ngrams: (char_min, char_max),
+                alpha,
+                macro_f1: eval.macro_f1,
+            });
+            let to_beat = winner
+                .as_ref()
+                .map(|(_, _, e): &(f64, Vec<f64>, Evaluation)| e.macro_f1)
+                .or(best.as_ref().map(|b| b.eval.macro_f1));
+            if to_beat.is_none_or(|f| eval.macro_f1 > f + 1e-9) {
+                winner = Some((alpha, thr, eval));
+            }
+        }
+        if let Some((alpha, thresholds, eval)) = winner {
+            best = Some(Best {
+                vectorizer,
+                x,
+                alpha,
+                thresholds,
+                eval,
+            });
         }
     }
-    let (alpha, thr, oof_eval) = best.expect("grid is not empty");
+    let Best {
+        vectorizer,
+        x,
+        alpha,
+        thresholds: thr,
+        eval: oof_eval,
+    } = best.expect("search is not empty");
     let baseline = evaluate(&labels, &ex.truth, &majority(&ex.truth, mode));
     let validation = if held.len() > 1 {
         format!("out-of-fold F1 ({k_folds} folds)")
@@ -514,7 +590,7 @@ pub fn train(data: &LabeledData, config: &TrainConfig) -> Result<(FrameModel, Tr
     Ok((
         model,
         TrainSummary {
-            penalty_search: search,
+            search,
             out_of_fold: oof_eval,
             majority_baseline: baseline,
         },
@@ -661,5 +737,72 @@ mod tests {
             majority(&truth, Mode::MultiLabel),
             vec![vec![false, false]; 3]
         );
+    }
+
+    /// 240 rows where the label hangs on a suffix of words seen once each:
+    /// words alone cannot learn it, character n-grams can.
+    fn suffix_data() -> LabeledData {
+        let syllables = ["ka", "lo", "mi", "te", "ru", "sa", "vo", "ni", "de", "po"];
+        let mut data = LabeledData::default();
+        for i in 0..240usize {
+            let stem: String = [i % 10, (i / 10) % 10, (i / 100) % 10, (i * 7) % 10]
+                .iter()
+                .map(|&k| syllables[k])
+                .collect();
+            let positive = i % 3 == 0;
+            let suffix = if positive { "ovich" } else { "enko" };
+            data.texts
+                .push(format!("The report quoted {stem}{suffix} at length."));
+            data.labels
+                .push(if positive { vec!["x".into()] } else { vec![] });
+            data.lines.push(i as u64 + 2);
+        }
+        data
+    }
+
+    #[test]
+    fn auto_char_ngrams_are_chosen_where_they_help() {
+        let data = suffix_data();
+        let config = TrainConfig {
+            penalty: Penalty::Fixed(0.01),
+            ..TrainConfig::default()
+        };
+        let (model, summary) = train(&data, &config).unwrap();
+        assert_eq!(summary.search.len(), 2);
+        let f = model.feature_config();
+        assert_eq!((f.char_min, f.char_max), AUTO_CHAR_NGRAMS);
+        assert!(summary.search[1].macro_f1 > summary.search[0].macro_f1 + 0.3);
+        // Fixed settings are obeyed and searched no further.
+        let words = TrainConfig {
+            char_ngrams: CharNgrams::Fixed(0, 0),
+            ..config
+        };
+        let result = train(&data, &words);
+        let chars = |r: &(FrameModel, TrainSummary)| r.0.feature_config().has_chars();
+        assert!(result
+            .as_ref()
+            .map_or(true, |r| !chars(r) && r.1.search.len() == 1));
+    }
+
+    #[test]
+    fn auto_char_ngrams_keep_words_only_on_a_tie() {
+        // Every row carries its label in a repeated word: both settings are
+        // perfect, so the cheaper one must win.
+        let mut data = LabeledData::default();
+        for i in 0..60usize {
+            let positive = i % 2 == 0;
+            let word = if positive { "shelling" } else { "weather" };
+            data.texts.push(format!("{word} report number {i}"));
+            data.labels
+                .push(if positive { vec!["x".into()] } else { vec![] });
+            data.lines.push(i as u64 + 2);
+        }
+        let config = TrainConfig {
+            penalty: Penalty::Fixed(0.01),
+            ..TrainConfig::default()
+        };
+        let (model, summary) = train(&data, &config).unwrap();
+        assert_eq!(summary.search[0].macro_f1, summary.search[1].macro_f1);
+        assert!(!model.feature_config().has_chars());
     }
 }
