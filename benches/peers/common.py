@@ -177,6 +177,17 @@ class Phases:
         self._start = now
 
 
+def read_splits(train: str | Path, test: str | Path) -> tuple[Phases, Labeled, Labeled, list[str]]:
+    """Start a peer's phase clock, read its train and test splits and their
+    label set, and time that as the "read" phase."""
+    phases = Phases()
+    data = read_labeled(train)
+    held = read_labeled(test)
+    labels = label_set(data.labels)
+    phases.lap("read")
+    return phases, data, held, labels
+
+
 def write_json(path: str | Path, data) -> None:
     """Write JSON atomically (rename over the target)."""
     path = Path(path)

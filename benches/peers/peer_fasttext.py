@@ -55,11 +55,7 @@ def decide(model, lines: list[str], labels: set[str]) -> list[list[str]]:
 
 
 def train(args: argparse.Namespace) -> None:
-    phases = common.Phases()
-    data = common.read_labeled(args.train)
-    test = common.read_labeled(args.test)
-    labels = common.label_set(data.labels)
-    phases.lap("read")
+    phases, data, test, labels = common.read_splits(args.train, args.test)
 
     # fastText trains from a file in its own format.
     fd, path = tempfile.mkstemp(suffix=".ft.txt", dir=os.path.dirname(os.path.abspath(args.model)))

@@ -62,11 +62,7 @@ def decide(model: dict, texts: list[str]) -> list[list[str]]:
 
 
 def train(args: argparse.Namespace) -> None:
-    phases = common.Phases()
-    data = common.read_labeled(args.train)
-    test = common.read_labeled(args.test)
-    labels = common.label_set(data.labels)
-    phases.lap("read")
+    phases, data, test, labels = common.read_splits(args.train, args.test)
 
     vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
     x = vectorizer.fit_transform(data.texts)

@@ -78,13 +78,9 @@ def labels_path(model: str) -> str:
 
 
 def train(args: argparse.Namespace) -> None:
-    phases = common.Phases()
-    data = common.read_labeled(args.train)
-    test = common.read_labeled(args.test)
-    labels = common.label_set(data.labels)
+    phases, data, test, labels = common.read_splits(args.train, args.test)
     index = {label: i for i, label in enumerate(labels)}
     none_class = len(labels)
-    phases.lap("read")
 
     work = tempfile.mkdtemp(dir=os.path.dirname(os.path.abspath(args.model)))
     train_file = os.path.join(work, "train.vw")
