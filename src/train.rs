@@ -478,18 +478,13 @@ pub fn train(data: &LabeledData, config: &TrainConfig) -> Result<(FrameModel, Tr
         CharNgrams::Auto => vec![(0, 0)],
     };
     let mut search = Vec::new();
-    // The best setting so far: its features, penalty, thresholds and
-    // out-of-fold evaluation. Later settings must beat it strictly, so a
-    // tie keeps the cheaper features and the smaller penalty.
-    struct Best {
-        vectorizer: Vectorizer,
-        x: CsrMatrix,
-        alpha: f64,
-        thresholds: Vec<f64>,
-        eval: Evaluation,
-    }
-    let mut best: Option<Best> = None;
-    for (char_min, char_max) in char_ranges {
+    // The best point so far (feature setting, penalty, thresholds,
+    // out-of-fold evaluation) and the features of its setting. Later points
+    // must beat it strictly, so a tie keeps the cheaper features and the
+    // smaller penalty.
+    let mut best: Option<(usize, f64, Vec<f64>, Evaluation)> = None;
+    let mut kept: Option<(Vectorizer, CsrMatrix)> = None;
+    for (setting, (char_min, char_max)) in char_ranges.into_iter().enumerate() {
         let features = FeatureConfig {
             char_min,
             char_max,
@@ -501,7 +496,6 @@ pub fn train(data: &LabeledData, config: &TrainConfig) -> Result<(FrameModel, Tr
         drop(names);
         let x = vectorizer.transform_all(&counts);
         drop(counts);
-        let mut winner = None;
         for &alpha in &grid {
             let oof = out_of_fold(&x, &ex.truth, &folds, &held, mode, alpha, config)?;
             let (scores, truth): (Vec<Vec<f64>>, Vec<Vec<bool>>) = oof
@@ -516,31 +510,19 @@ pub fn train(data: &LabeledData, config: &TrainConfig) -> Result<(FrameModel, Tr
                 alpha,
                 macro_f1: eval.macro_f1,
             });
-            let to_beat = winner
+            if best
                 .as_ref()
-                .map(|(_, _, e): &(f64, Vec<f64>, Evaluation)| e.macro_f1)
-                .or(best.as_ref().map(|b| b.eval.macro_f1));
-            if to_beat.is_none_or(|f| eval.macro_f1 > f + 1e-9) {
-                winner = Some((alpha, thr, eval));
+                .is_none_or(|b| eval.macro_f1 > b.3.macro_f1 + 1e-9)
+            {
+                best = Some((setting, alpha, thr, eval));
             }
         }
-        if let Some((alpha, thresholds, eval)) = winner {
-            best = Some(Best {
-                vectorizer,
-                x,
-                alpha,
-                thresholds,
-                eval,
-            });
+        if best.as_ref().is_some_and(|b| b.0 == setting) {
+            kept = Some((vectorizer, x));
         }
     }
-    let Best {
-        vectorizer,
-        x,
-        alpha,
-        thresholds: thr,
-        eval: oof_eval,
-    } = best.expect("search is not empty");
+    let (_, alpha, thr, oof_eval) = best.expect("search is not empty");
+    let (vectorizer, x) = kept.expect("the best setting's features are kept");
     let baseline = evaluate(&labels, &ex.truth, &majority(&ex.truth, mode));
     let validation = if held.len() > 1 {
         format!("out-of-fold F1 ({k_folds} folds)")
