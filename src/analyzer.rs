@@ -118,6 +118,18 @@ pub struct AnalyzerConfig {
     /// Replace every run of digits with `0` (default true), so "1,200" and
     /// "35" become "0,0" and "0".
     pub mask_numbers: bool,
+    /// Split a word at a full stop or colon glued to the next sentence
+    /// ("peace.The", "said:The"): after a run of two or more letters and
+    /// before a capital, the mark ends a sentence, not an abbreviation
+    /// ("U.S." and "e.g." stay one word). UAX #29 keeps such a run as one
+    /// word, so without this both words are lost to the model. Default
+    /// true; models saved before the setting existed read as false.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub split_run_on: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Default for AnalyzerConfig {
@@ -126,6 +138,7 @@ impl Default for AnalyzerConfig {
             language: Language::English,
             stem: true,
             mask_numbers: true,
+            split_run_on: true,
         }
     }
 }
@@ -193,7 +206,7 @@ impl Analyzer {
     /// Every word of `text` with its offsets and term.
     pub fn tokens(&self, text: &str) -> Vec<Token> {
         let mut out = Vec::new();
-        for_each_word(text, false, |s, e| {
+        self.for_each_word(text, |s, e| {
             out.push(Token {
                 start: s,
                 end: e,
@@ -206,10 +219,50 @@ impl Analyzer {
     /// Appends the term ids of `text`'s words to `out`, stemming each
     /// distinct word once through `cache`.
     pub fn analyze(&self, text: &str, cache: &mut TermCache, out: &mut Vec<u32>) {
-        for_each_word(text, false, |s, e| {
+        self.for_each_word(text, |s, e| {
             out.push(cache.id(self, &text[s..e]));
         });
     }
+
+    /// The word spans this analyzer's settings give.
+    fn for_each_word(&self, text: &str, mut f: impl FnMut(usize, usize)) {
+        if self.config.split_run_on {
+            for_each_word(text, false, |s, e| split_run_on(text, s, e, &mut f));
+        } else {
+            for_each_word(text, false, f);
+        }
+    }
+}
+
+/// Calls `f` for the pieces of the word `text[start..end]` split at each
+/// full stop or colon that follows two or more letters and precedes an
+/// upper-case letter (see [`AnalyzerConfig::split_run_on`]); the mark
+/// itself belongs to no piece.
+fn split_run_on(text: &str, start: usize, end: usize, f: &mut impl FnMut(usize, usize)) {
+    let word = &text[start..end];
+    // Fast exit: most words hold no mark at all.
+    if !word.bytes().any(|b| b == b'.' || b == b':') {
+        f(start, end);
+        return;
+    }
+    let mut piece = start;
+    let mut letters = 0usize;
+    let mut chars = word.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if (c == '.' || c == ':')
+            && letters >= 2
+            && chars.peek().is_some_and(|&(_, n)| n.is_uppercase())
+        {
+            f(piece, start + i);
+            piece = start + i + 1;
+            letters = 0;
+        } else if c.is_alphabetic() {
+            letters += 1;
+        } else {
+            letters = 0;
+        }
+    }
+    f(piece, end);
 }
 
 /// The terms seen so far, each with a stable 64-bit hash; maps raw words to
@@ -541,6 +594,39 @@ mod tests {
             cache.term(ids[0]).hash,
             xxhash_rust::xxh3::xxh3_64_with_seed(b"strike", 7)
         );
+    }
+
+    #[test]
+    fn splits_words_glued_across_a_missing_space() {
+        assert_eq!(
+            terms("peace.The talks:Kyiv U.S.Army e.g.Kyiv Ukraine.Éire 3.5.The"),
+            [
+                "peac", "the", "talk", "kyiv", "u.s.armi", "e.g.kyiv", "ukrain", "éire", "0.0",
+                "the"
+            ]
+        );
+        // Lower case after the mark, or a single letter before it, is not a
+        // sentence boundary.
+        assert_eq!(terms("bbc.com a.b.C"), ["bbc.com", "a.b.c"]);
+        let spans: Vec<(usize, usize)> = Analyzer::new(AnalyzerConfig::default())
+            .tokens("war.They")
+            .iter()
+            .map(|t| (t.start, t.end))
+            .collect();
+        assert_eq!(spans, [(0, 3), (4, 8)]);
+    }
+
+    #[test]
+    fn models_saved_before_run_on_splitting_keep_glued_words() {
+        let legacy: AnalyzerConfig =
+            serde_json::from_str(r#"{"language":"english","stem":true,"mask_numbers":true}"#)
+                .unwrap();
+        assert!(!legacy.split_run_on);
+        let a = Analyzer::new(legacy);
+        let terms: Vec<String> = a.tokens("peace.The").into_iter().map(|t| t.term).collect();
+        assert_eq!(terms, ["peace.th"]);
+        // The setting is written only when on, so legacy headers keep their bytes.
+        assert!(!serde_json::to_string(a.config()).unwrap().contains("split"));
     }
 
     #[test]

@@ -161,6 +161,28 @@ proptest! {
     }
 
     #[test]
+    fn run_on_splitting_only_cuts_words_at_a_glued_mark(text in any_text()) {
+        // Each word of the legacy analyzer is either kept whole or cut into
+        // pieces separated by exactly one '.' or ':' before a capital.
+        let legacy = Analyzer::new(AnalyzerConfig { split_run_on: false, ..AnalyzerConfig::default() });
+        let split = Analyzer::new(AnalyzerConfig::default()).tokens(&text);
+        let mut pieces = split.iter().peekable();
+        for w in legacy.tokens(&text) {
+            let mut pos = w.start;
+            while let Some(p) = pieces.next_if(|p| p.end <= w.end) {
+                if p.start != pos {
+                    prop_assert_eq!(p.start, pos + 1);
+                    prop_assert!(matches!(&text[pos..p.start], "." | ":"));
+                    prop_assert!(text[p.start..].starts_with(char::is_uppercase));
+                }
+                pos = p.end;
+            }
+            prop_assert_eq!(pos, w.end);
+        }
+        prop_assert!(pieces.next().is_none());
+    }
+
+    #[test]
     fn tokens_lie_on_char_boundaries_and_terms_are_lower_case(text in any_text()) {
         let a = Analyzer::new(AnalyzerConfig::default());
         let mut prev = 0;

@@ -205,6 +205,7 @@ fn config(args: &Args) -> Result<TrainConfig, Failure> {
             language,
             stem: !args.no_stem,
             mask_numbers: !args.keep_numbers,
+            ..AnalyzerConfig::default()
         },
         features,
         char_ngrams,
