@@ -238,6 +238,11 @@ impl Analyzer {
 /// full stop or colon that follows two or more letters and precedes an
 /// upper-case letter (see [`AnalyzerConfig::split_run_on`]); the mark
 /// itself belongs to no piece.
+///
+/// Deliberately broader than the segmenter's run-on rule
+/// (`segment::run_on_breaks`), which must not end a sentence at
+/// "Mr.Smith", "Ukraine.NATO" or "said:The"; cutting a *word* there loses
+/// nothing, and this check runs on every word, so it stays a byte scan.
 fn split_run_on(text: &str, start: usize, end: usize, f: &mut impl FnMut(usize, usize)) {
     let word = &text[start..end];
     // Fast exit: most words hold no mark at all.
