@@ -35,7 +35,15 @@ pub struct LabeledData {
     /// Repairs made (stray whitespace, duplicate labels), with their line.
     pub notes: Vec<Skipped>,
     /// xxh3-64 of the file's bytes, hex: identifies the corpus in models.
+    /// For stand-off data it also covers the sentence texts taken from the
+    /// articles; for merged data, every part's checksum.
     pub checksum: String,
+    /// For data merged from several files ([`LabeledData::concat`]): the
+    /// files, and for each example the index of its file. Empty when every
+    /// example comes from `path`.
+    pub files: Vec<PathBuf>,
+    /// Index into `files` of each example (empty when `files` is).
+    pub file_of: Vec<u32>,
 }
 
 /// Which columns hold the text and the labels.
@@ -67,6 +75,95 @@ impl LabeledData {
         self.texts.is_empty()
     }
 
+    /// The file that example `n` came from.
+    pub fn file(&self, n: usize) -> &Path {
+        match self.file_of.get(n) {
+            Some(&f) => &self.files[f as usize],
+            None => &self.path,
+        }
+    }
+
+    /// The names (without folders) of the files the examples came from,
+    /// joined by `+`.
+    pub fn file_names(&self) -> String {
+        let name = |p: &Path| {
+            p.file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        if self.files.is_empty() {
+            name(&self.path)
+        } else {
+            self.files
+                .iter()
+                .map(|f| name(f))
+                .collect::<Vec<_>>()
+                .join("+")
+        }
+    }
+
+    /// Joins data sets read from several files into one, in the order
+    /// given; each example keeps its file and line for messages. One part
+    /// is returned as it is. The checksum of several parts is the xxh3-64
+    /// of their checksums joined.
+    pub fn concat(parts: Vec<LabeledData>) -> LabeledData {
+        if parts.len() == 1 {
+            return parts.into_iter().next().expect("one part");
+        }
+        let joined: Vec<&str> = parts.iter().map(|p| p.checksum.as_str()).collect();
+        let mut out = LabeledData {
+            path: PathBuf::from(
+                parts
+                    .iter()
+                    .map(|p| p.path.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join("+"),
+            ),
+            checksum: format!(
+                "{:016x}",
+                xxhash_rust::xxh3::xxh3_64(joined.join(":").as_bytes())
+            ),
+            ..Default::default()
+        };
+        for part in parts {
+            for n in 0..part.len() {
+                let file = part.file(n).to_path_buf();
+                let idx = match out.files.iter().position(|f| *f == file) {
+                    Some(i) => i,
+                    None => {
+                        out.files.push(file);
+                        out.files.len() - 1
+                    }
+                };
+                out.file_of.push(idx as u32);
+            }
+            out.texts.extend(part.texts);
+            out.labels.extend(part.labels);
+            out.lines.extend(part.lines);
+            out.skipped.extend(part.skipped);
+            out.notes.extend(part.notes);
+        }
+        out
+    }
+
+    /// The examples at `idx`, in that order, keeping their files and lines.
+    pub fn subset(&self, idx: &[usize]) -> LabeledData {
+        LabeledData {
+            path: self.path.clone(),
+            texts: idx.iter().map(|&i| self.texts[i].clone()).collect(),
+            labels: idx.iter().map(|&i| self.labels[i].clone()).collect(),
+            lines: idx.iter().map(|&i| self.lines[i]).collect(),
+            checksum: self.checksum.clone(),
+            files: self.files.clone(),
+            file_of: if self.file_of.is_empty() {
+                Vec::new()
+            } else {
+                idx.iter().map(|&i| self.file_of[i]).collect()
+            },
+            ..Default::default()
+        }
+    }
+
     /// The distinct labels, sorted.
     pub fn label_set(&self) -> Vec<String> {
         let set: BTreeSet<&String> = self.labels.iter().flatten().collect();
@@ -86,55 +183,20 @@ impl LabeledData {
             checksum: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(bytes)),
             ..Default::default()
         };
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Err(Error::Dataset {
-                path: path.into(),
-                message: "the file is empty".into(),
-            });
-        }
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-        let header = reader
-            .byte_headers()
-            .map_err(|e| Error::data(path, 1, format!("unreadable header: {e}")))?
-            .clone();
-        let find = |name: &str| -> Result<usize> {
-            column_index(&header, name).ok_or_else(|| Error::Dataset {
-                path: path.into(),
-                message: format!(
-                    "no column {name:?} in the header (columns: {})",
-                    header
-                        .iter()
-                        .map(|h| format!("{:?}", String::from_utf8_lossy(h)))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            })
-        };
+        let table = CsvRows::parse(path, bytes)?;
+        data.skipped = table.skipped.clone();
+        let find = |name: &str| table.column(path, name);
         let text_col = find(&columns.text)?;
         let labels_col = find(&columns.labels)?;
-        let mut record = csv::ByteRecord::new();
-        loop {
-            let line_hint = reader.position().line() + 1;
-            match reader.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    let line = e.position().map_or(line_hint, |p| p.line());
-                    data.skipped.push(Skipped {
-                        line,
-                        reason: format!("malformed CSV: {e}"),
-                    });
-                    continue;
-                }
-            }
-            let line = record.position().map_or(line_hint, |p| p.line());
+        for (line, record) in &table.rows {
+            let line = *line;
             let (Some(text), Some(labels)) = (record.get(text_col), record.get(labels_col)) else {
                 data.skipped.push(Skipped {
                     line,
                     reason: format!(
                         "row has {} fields, fewer than the header's {}",
                         record.len(),
-                        header.len()
+                        table.header.len()
                     ),
                 });
                 continue;
@@ -162,20 +224,99 @@ impl LabeledData {
             data.labels.push(parsed.labels);
             data.lines.push(line);
         }
-        if data.texts.is_empty() {
+        data.finish()
+    }
+
+    /// Sorts the skipped rows by line and refuses a data set with no usable
+    /// row.
+    pub(crate) fn finish(mut self) -> Result<LabeledData> {
+        self.skipped.sort_by_key(|s| s.line);
+        if self.texts.is_empty() {
             return Err(Error::Dataset {
-                path: path.into(),
+                path: self.path.clone(),
                 message: format!(
                     "no usable rows ({} skipped{})",
-                    data.skipped.len(),
-                    data.skipped
+                    self.skipped.len(),
+                    self.skipped
                         .first()
                         .map(|s| format!("; first at line {}: {}", s.line, s.reason))
                         .unwrap_or_default()
                 ),
             });
         }
-        Ok(data)
+        Ok(self)
+    }
+}
+
+/// A CSV file's header and records, each with its 1-based line; malformed
+/// records are listed as skipped.
+#[derive(Debug, Clone)]
+pub(crate) struct CsvRows {
+    pub(crate) header: csv::ByteRecord,
+    pub(crate) rows: Vec<(u64, csv::ByteRecord)>,
+    pub(crate) skipped: Vec<Skipped>,
+}
+
+impl CsvRows {
+    /// Reads every record of `bytes`; `path` is used in messages.
+    pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<CsvRows> {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(Error::Dataset {
+                path: path.into(),
+                message: "the file is empty".into(),
+            });
+        }
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+        let header = reader
+            .byte_headers()
+            .map_err(|e| Error::data(path, 1, format!("unreadable header: {e}")))?
+            .clone();
+        let mut rows = Vec::new();
+        let mut skipped = Vec::new();
+        let mut record = csv::ByteRecord::new();
+        loop {
+            let line_hint = reader.position().line() + 1;
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map_or(line_hint, |p| p.line());
+                    skipped.push(Skipped {
+                        line,
+                        reason: format!("malformed CSV: {e}"),
+                    });
+                    continue;
+                }
+            }
+            let line = record.position().map_or(line_hint, |p| p.line());
+            rows.push((line, record.clone()));
+        }
+        Ok(CsvRows {
+            header,
+            rows,
+            skipped,
+        })
+    }
+
+    /// The position of column `name`, or an error naming the columns there
+    /// are.
+    pub(crate) fn column(&self, path: &Path, name: &str) -> Result<usize> {
+        column_index(&self.header, name).ok_or_else(|| Error::Dataset {
+            path: path.into(),
+            message: format!(
+                "no column {name:?} in the header (columns: {})",
+                self.header
+                    .iter()
+                    .map(|h| format!("{:?}", String::from_utf8_lossy(h)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+    }
+
+    /// True when the header has column `name`.
+    pub(crate) fn has(&self, name: &str) -> bool {
+        column_index(&self.header, name).is_some()
     }
 }
 
@@ -190,14 +331,14 @@ pub(crate) fn column_index(header: &csv::ByteRecord, name: &str) -> Option<usize
     })
 }
 
-struct ParsedLabels {
-    labels: Vec<String>,
-    note: Option<String>,
+pub(crate) struct ParsedLabels {
+    pub(crate) labels: Vec<String>,
+    pub(crate) note: Option<String>,
 }
 
 /// Splits a labels cell: `;`-joined, trimmed, de-duplicated in first-seen
 /// order; empty or `none` means no label.
-fn parse_labels(cell: &str) -> ParsedLabels {
+pub(crate) fn parse_labels(cell: &str) -> ParsedLabels {
     let mut labels: Vec<String> = Vec::new();
     let mut notes = Vec::new();
     let mut had_none = false;

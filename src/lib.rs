@@ -31,6 +31,8 @@ pub mod output;
 pub mod score;
 pub mod segment;
 pub mod sparse;
+pub mod standoff;
+pub mod suggest;
 pub mod train;
 
 pub use analyzer::{Analyzer, AnalyzerConfig, Language, TermCache, Token};

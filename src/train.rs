@@ -199,7 +199,7 @@ fn labels_and_mode(data: &LabeledData, config: &TrainConfig) -> Result<(Vec<Stri
             for (n, ls) in data.labels.iter().enumerate() {
                 if let Some(l) = ls.iter().find(|l| !list.contains(l)) {
                     return Err(Error::data(
-                        &data.path,
+                        data.file(n),
                         data.lines[n],
                         format!("label {l:?} is not in the label list ({})", list.join(", ")),
                     ));
@@ -545,11 +545,7 @@ pub fn train(data: &LabeledData, config: &TrainConfig) -> Result<(FrameModel, Tr
     let info = TrainingInfo {
         frametag_version: env!("CARGO_PKG_VERSION").into(),
         corpus_checksum: data.checksum.clone(),
-        corpus_file: data
-            .path
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        corpus_file: data.file_names(),
         examples: data.len(),
         skipped: data.skipped.len(),
         label_counts: (0..labels.len())
@@ -655,14 +651,7 @@ pub fn cross_validate(
                 let idx: Vec<usize> = (0..data.len())
                     .filter(|&i| (folds[i] == f) != keep)
                     .collect();
-                LabeledData {
-                    path: data.path.clone(),
-                    texts: idx.iter().map(|&i| data.texts[i].clone()).collect(),
-                    labels: idx.iter().map(|&i| data.labels[i].clone()).collect(),
-                    lines: idx.iter().map(|&i| data.lines[i]).collect(),
-                    checksum: data.checksum.clone(),
-                    ..Default::default()
-                }
+                data.subset(&idx)
             };
             let (model, _) = train(&pick(true), &fold_config)?;
             Ok(evaluate_model(&model, &pick(false)))

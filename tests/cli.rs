@@ -721,3 +721,271 @@ fn trainer_refuses_a_model_no_better_than_the_majority() {
     assert!(stderr(&o).contains("majority"), "{}", stderr(&o));
     assert!(!out.exists());
 }
+
+// ------------------------------------------------- stand-off annotations
+
+/// The scorer's rows for the sample articles, labelled with the model's own
+/// labels (a stand-in for an annotator), as (doc_id, start, end, text,
+/// labels).
+fn sample_rows() -> Vec<(String, String, String, String, String)> {
+    let o = run(SCORE, &["--quiet", "corpus/articles/articles.jsonl"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    csv_rows(&stdout(&o))
+        .iter()
+        .map(|r| {
+            (
+                r[0].to_string(),
+                r[2].to_string(),
+                r[3].to_string(),
+                r[9].to_string(),
+                r[4].to_string(),
+            )
+        })
+        .collect()
+}
+
+fn csv_text(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header).unwrap();
+    for r in rows {
+        w.write_record(&r).unwrap();
+    }
+    w.into_inner().unwrap()
+}
+
+fn sha16(s: &str) -> String {
+    frametag::standoff::sentence_checksum(s)
+}
+
+#[test]
+fn standoff_rows_train_the_same_model_as_the_text_they_point_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = sample_rows();
+    let standoff = write(
+        dir.path(),
+        "so.csv",
+        &csv_text(
+            &["doc_id", "start", "end", "checksum", "labels", "note"],
+            rows.iter().map(|(d, s, e, t, l)| {
+                vec![
+                    d.clone(),
+                    s.clone(),
+                    e.clone(),
+                    sha16(t),
+                    l.clone(),
+                    "x".into(),
+                ]
+            }),
+        ),
+    );
+    let text = write(
+        dir.path(),
+        "text.csv",
+        &csv_text(
+            &["text", "labels"],
+            rows.iter()
+                .map(|(_, _, _, t, l)| vec![t.clone(), l.clone()]),
+        ),
+    );
+    let model = |data: &str, name: &str| {
+        let out = dir.path().join(name).to_string_lossy().into_owned();
+        let o = run(
+            TRAIN,
+            &[
+                "--data",
+                data,
+                "--articles",
+                "corpus/articles/articles.jsonl",
+                "--alpha",
+                "0.1",
+                "--char-ngrams",
+                "off",
+                "--out",
+                &out,
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!("{} rows used, 0 skipped", rows.len())),
+            "{}",
+            stderr(&o)
+        );
+        out
+    };
+    let a = model(&standoff, "a.ftm");
+    let b = model(&text, "b.ftm");
+    let scores = |m: &str| {
+        let o = run(
+            SCORE,
+            &["--quiet", "--model", m, "corpus/articles/articles.jsonl"],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stdout(&o)
+    };
+    assert_eq!(scores(&a), scores(&b));
+}
+
+#[test]
+fn standoff_rows_that_do_not_match_are_skipped_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = sample_rows();
+    let mut table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(d, s, e, t, l)| vec![d.clone(), s.clone(), e.clone(), sha16(t), l.clone()])
+        .collect();
+    // Line 3: an article that is not there; line 4: a checksum that does
+    // not match (the article changed since it was annotated).
+    table[1][0] = "no-such-article".into();
+    table[2][3] = "0123456789abcdef".into();
+    let so = write(
+        dir.path(),
+        "so.csv",
+        &csv_text(&["doc_id", "start", "end", "checksum", "labels"], table),
+    );
+    let out = dir.path().join("m.ftm").to_string_lossy().into_owned();
+    let args = [
+        "--data",
+        &so,
+        "--articles",
+        "corpus/articles",
+        "--alpha",
+        "0.1",
+        "--char-ngrams",
+        "off",
+        "--out",
+        &out,
+    ];
+    let o = run(TRAIN, &args);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(&format!("{} rows used, 2 skipped", rows.len() - 2)),
+        "{err}"
+    );
+    assert!(
+        err.contains("so.csv:3: article \"no-such-article\" not found"),
+        "{err}"
+    );
+    assert!(
+        err.contains("so.csv:4: ") && err.contains("does not match the checksum"),
+        "{err}"
+    );
+    let mut strict = args.to_vec();
+    strict.push("--strict");
+    let _ = std::fs::remove_file(&out);
+    let o = run(TRAIN, &strict);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("so.csv:3: article"), "{}", stderr(&o));
+    assert!(!Path::new(&out).exists());
+    // Without the articles, a stand-off file is refused up front.
+    let o = run(TRAIN, &["--data", &so, "--out", &out]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--articles"), "{}", stderr(&o));
+}
+
+#[test]
+fn suggestions_are_a_standoff_csv_that_trains_after_labelling() {
+    let dir = tempfile::tempdir().unwrap();
+    let sug = |threads: &str, extra: &[&str]| {
+        let mut args = vec![
+            "--quiet",
+            "--suggest",
+            "12",
+            "--suggest-random",
+            "0.25",
+            "--threads",
+            threads,
+            "corpus/articles/articles.jsonl",
+        ];
+        args.extend_from_slice(extra);
+        let o = run(SCORE, &args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let out = sug("1", &[]);
+    assert_eq!(out, sug("2", &[]), "suggestions depend on the thread count");
+    assert_ne!(
+        out,
+        sug("1", &["--seed", "7"]),
+        "the seed changes the random share"
+    );
+    assert_eq!(
+        out.lines().next().unwrap(),
+        "doc_id,sent_idx,start,end,checksum,labels,selection,margin,blame-shifting,escalation,humanitarian,security-guarantee,text"
+    );
+    let rows = csv_rows(&out);
+    assert_eq!(rows.len(), 12);
+    assert_eq!(rows.iter().filter(|r| &r[6] == "random").count(), 3);
+    let mut per_article = std::collections::HashMap::new();
+    let articles: Vec<serde_json::Value> =
+        std::fs::read_to_string(root().join("corpus/articles/articles.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+    for r in &rows {
+        assert_eq!(&r[5], "", "labels are left to fill in");
+        let text = articles.iter().find(|a| a["id"] == r[0]).unwrap()["text"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (s, e): (usize, usize) = (r[2].parse().unwrap(), r[3].parse().unwrap());
+        assert_eq!(&text[s..e], &r[12]);
+        assert_eq!(&r[4], sha16(&r[12]));
+        *per_article.entry(r[0].to_string()).or_insert(0) += 1;
+    }
+    assert!(per_article.values().all(|&n| n <= 3), "{per_article:?}");
+    // Already labelled sentences are left out of the next round.
+    let first = write(dir.path(), "round1.csv", out.as_bytes());
+    let next = csv_rows(&sug("1", &["--exclude", &first]));
+    assert!(next
+        .iter()
+        .all(|n| !rows.iter().any(|r| r[0] == n[0] && r[2] == n[2])));
+    // Labelled, the suggestions train a model (stand-off, with the text
+    // column present but the articles given).
+    let labelled: Vec<Vec<String>> = rows
+        .iter()
+        .chain(&next)
+        .map(|r| {
+            let mut v: Vec<String> = r.iter().map(str::to_string).collect();
+            v[5] = if r[12].to_lowercase().contains("attack") || r[12].contains("strike") {
+                "escalation".into()
+            } else {
+                String::new()
+            };
+            v
+        })
+        .collect();
+    let header: Vec<String> = csv::Reader::from_reader(out.as_bytes())
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let so = write(dir.path(), "labelled.csv", &csv_text(&header, labelled));
+    let m = dir.path().join("m.ftm").to_string_lossy().into_owned();
+    let o = run(
+        TRAIN,
+        &[
+            "--data",
+            "tests/fixtures/tiny.csv",
+            "--data",
+            &so,
+            "--articles",
+            "corpus/articles/articles.jsonl",
+            "--alpha",
+            "0.1",
+            "--char-ngrams",
+            "off",
+            "--out",
+            &m,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("labelled.csv: 24 rows used, 0 skipped"),
+        "{}",
+        stderr(&o)
+    );
+}

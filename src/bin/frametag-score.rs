@@ -14,6 +14,8 @@ use std::time::Instant;
 use clap::{Parser, ValueEnum};
 use frametag::input::{expand_paths, read_all, InputFormat, Item, RecordFields};
 use frametag::output::{OutputFormat, RowFormat, SummaryFormat};
+use frametag::standoff::{read_exclusions, sentence_checksum};
+use frametag::suggest::{Candidate, Selection, SuggestConfig, Suggester, Suggestion};
 use frametag::{ArticleScorer, FrameModel, ScoredSentence, Unit};
 use rayon::prelude::*;
 
@@ -70,6 +72,37 @@ struct Args {
     /// No progress bar and no final summary line.
     #[arg(short, long)]
     quiet: bool,
+
+    /// Instead of every row, write the N sentences whose labels would teach
+    /// the model most (scores near a threshold), as a stand-off CSV to fill
+    /// in: doc_id, sent_idx, start, end, checksum, an empty labels column,
+    /// why each was chosen, the scores and the text.
+    #[arg(long, value_name = "N", help_heading = "Suggestions")]
+    suggest: Option<usize>,
+    /// Share of the suggestions drawn uniformly at random, so base rates
+    /// stay measurable.
+    #[arg(
+        long,
+        value_name = "FRACTION",
+        default_value_t = 0.2,
+        help_heading = "Suggestions"
+    )]
+    suggest_random: f64,
+    /// At most this many suggestions from one article.
+    #[arg(
+        long,
+        value_name = "K",
+        default_value_t = 3,
+        help_heading = "Suggestions"
+    )]
+    suggest_per_article: usize,
+    /// Seed of the random share.
+    #[arg(long, default_value_t = 42, help_heading = "Suggestions")]
+    seed: u64,
+    /// Leave out what a CSV lists (a doc_id column; with start and end, the
+    /// sentences, e.g. ones already labelled; without, whole articles).
+    #[arg(long, value_name = "CSV", help_heading = "Suggestions")]
+    exclude: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -91,6 +124,10 @@ enum OutFormat {
     Csv,
     Jsonl,
 }
+
+/// One record's output: its rows, its summary row, its sentence count and,
+/// when suggesting, its sentences as candidates.
+type Scored = (Vec<u8>, Vec<u8>, usize, Vec<Candidate>);
 
 /// Records per batch, and bytes of text per batch: bounds memory.
 const BATCH_RECORDS: usize = 4096;
@@ -182,6 +219,47 @@ impl Sink {
     }
 }
 
+/// The header of suggestion rows.
+fn suggestion_header(labels: &[String]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut cols: Vec<&str> = vec![
+        "doc_id",
+        "sent_idx",
+        "start",
+        "end",
+        "checksum",
+        "labels",
+        "selection",
+        "margin",
+    ];
+    cols.extend(labels.iter().map(String::as_str));
+    cols.push("text");
+    w.write_record(&cols).expect("writing to memory");
+    w.into_inner().expect("writing to memory")
+}
+
+/// Suggestion rows: a stand-off CSV with an empty labels column to fill in.
+fn suggestion_rows(picks: &[Suggestion]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for p in picks {
+        let c = &p.candidate;
+        let mut fields = vec![
+            c.doc_id.clone(),
+            c.sent_idx.to_string(),
+            c.start.to_string(),
+            c.end.to_string(),
+            sentence_checksum(&c.text),
+            String::new(),
+            p.selection.as_str().to_string(),
+            format!("{:.3}", p.margin),
+        ];
+        fields.extend(c.scores.iter().map(|s| format!("{s:.4}")));
+        fields.push(c.text.clone());
+        w.write_record(&fields).expect("writing to memory");
+    }
+    w.into_inner().expect("writing to memory")
+}
+
 fn load_model(args: &Args) -> Result<FrameModel, Stop> {
     match &args.model {
         Some(p) => FrameModel::load(p).map_err(|e| Stop::Usage(e.to_string())),
@@ -231,6 +309,34 @@ fn run(args: &Args) -> Result<Totals, Stop> {
         args.explain > 0,
     );
     let summary_format = SummaryFormat::new(model.labels());
+    let mut suggester = match args.suggest {
+        Some(n) => {
+            let config = SuggestConfig {
+                n,
+                random_fraction: args.suggest_random,
+                per_article: args.suggest_per_article,
+                seed: args.seed,
+                ..SuggestConfig::default()
+            };
+            config.validate().map_err(|e| Stop::Usage(e.to_string()))?;
+            let exclude = read_exclusions(&args.exclude).map_err(|e| Stop::Usage(e.to_string()))?;
+            Some(Suggester::new(
+                config,
+                model.thresholds(),
+                model.mode(),
+                exclude,
+            ))
+        }
+        None if !args.exclude.is_empty() => {
+            return Err(Stop::Usage("--exclude goes with --suggest".into()))
+        }
+        None => None,
+    };
+    if suggester.is_some() && (args.summary.is_some() || args.explain > 0) {
+        return Err(Stop::Usage(
+            "--suggest writes suggestions only: drop --summary and --explain".into(),
+        ));
+    }
 
     let mut out = Sink::open(args.output.as_ref())?;
     let mut summary = match &args.summary {
@@ -238,7 +344,11 @@ fn run(args: &Args) -> Result<Totals, Stop> {
         None => None,
     };
     let broken = |e: &std::io::Error| e.kind() == std::io::ErrorKind::BrokenPipe;
-    if let Err(e) = out.write(&rows.header()) {
+    let header = match &suggester {
+        Some(_) => suggestion_header(model.labels()),
+        None => rows.header(),
+    };
+    if let Err(e) = out.write(&header) {
         if broken(&e) {
             return Ok(Totals::default());
         }
@@ -304,7 +414,8 @@ fn run(args: &Args) -> Result<Totals, Stop> {
                 }
             }
         }
-        let scored: Vec<(Vec<u8>, Vec<u8>, usize)> = batch
+        let suggesting = suggester.is_some();
+        let scored: Vec<Scored> = batch
             .par_iter()
             .filter_map(|item| match item {
                 Item::Record(r) => Some(r),
@@ -317,16 +428,28 @@ fn run(args: &Args) -> Result<Totals, Stop> {
                 let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
                 let mut guard = workers[slot].lock().unwrap_or_else(|e| e.into_inner());
                 let (scorer, buf) = &mut *guard;
-                {
-                    scorer.score(&r.text, buf);
-                    let mut bytes = Vec::with_capacity(r.text.len() + 64 * buf.len());
-                    rows.write_article(&r.id, &r.text, buf, &mut bytes);
-                    let mut sum = Vec::new();
-                    if args.summary.is_some() {
-                        summary_format.write_article(&r.id, buf, &mut sum);
-                    }
-                    (bytes, sum, buf.len())
+                scorer.score(&r.text, buf);
+                if suggesting {
+                    let cands = buf
+                        .iter()
+                        .map(|s| Candidate {
+                            doc_id: r.id.clone(),
+                            sent_idx: s.sent_idx,
+                            start: s.start,
+                            end: s.end,
+                            text: r.text[s.start..s.end].to_string(),
+                            scores: s.scores.clone(),
+                        })
+                        .collect();
+                    return (Vec::new(), Vec::new(), buf.len(), cands);
                 }
+                let mut bytes = Vec::with_capacity(r.text.len() + 64 * buf.len());
+                rows.write_article(&r.id, &r.text, buf, &mut bytes);
+                let mut sum = Vec::new();
+                if args.summary.is_some() {
+                    summary_format.write_article(&r.id, buf, &mut sum);
+                }
+                (bytes, sum, buf.len(), Vec::new())
             })
             .collect();
         for item in &batch {
@@ -339,8 +462,12 @@ fn run(args: &Args) -> Result<Totals, Stop> {
                 }
             }
         }
-        for (bytes, sum, n) in scored {
+        for (bytes, sum, n, cands) in scored {
             totals.sentences += n as u64;
+            if let Some(sg) = suggester.as_mut() {
+                cands.into_iter().for_each(|c| sg.offer(c));
+                continue;
+            }
             if let Err(e) = out.write(&bytes) {
                 if !broken(&e) {
                     failure = Some(Stop::Fail(format!("writing output: {e}")));
@@ -372,6 +499,26 @@ fn run(args: &Args) -> Result<Totals, Stop> {
     }
     if let Some(f) = failure {
         return Err(f); // temporary files are removed, nothing is written
+    }
+    if let Some(sg) = suggester {
+        let found = sg.finish();
+        out.write(&suggestion_rows(&found.picks))
+            .map_err(|e| Stop::Fail(format!("writing output: {e}")))?;
+        if !args.quiet {
+            let random = found
+                .picks
+                .iter()
+                .filter(|p| p.selection == Selection::Random)
+                .count();
+            eprintln!(
+                "frametag-score: suggested {} of {} sentences ({} random, {} uncertain; {} excluded)",
+                found.picks.len(),
+                found.offered,
+                random,
+                found.picks.len() - random,
+                found.excluded
+            );
+        }
     }
     out.finish()?;
     if let Some(s) = summary {

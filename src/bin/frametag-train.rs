@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+use frametag::input::{InputFormat, RecordFields};
+use frametag::standoff::{read_labeled, ArticleSource};
 use frametag::train::{
     cross_validate, evaluate_model, train, CharNgrams, Penalty, Thresholds, TrainConfig,
 };
@@ -25,13 +27,31 @@ use serde_json::json;
 #[derive(Parser, Debug)]
 #[command(name = "frametag-train", version)]
 struct Args {
-    /// Training CSV.
-    #[arg(long, value_name = "TRAIN.csv", help_heading = "Data")]
-    data: PathBuf,
+    /// Training CSV: a text CSV (text and labels columns) or a stand-off
+    /// CSV (doc_id, start, end, labels, optional checksum: UTF-8 byte
+    /// offsets into the articles of --articles). Give it several times to
+    /// train on several files together.
+    #[arg(long, value_name = "TRAIN.csv", required = true, help_heading = "Data")]
+    data: Vec<PathBuf>,
+    /// Articles that stand-off rows point into: files, folders, JSONL, CSV
+    /// or gzip, read as frametag-score reads them (only the articles some
+    /// row names are kept).
+    #[arg(long, value_name = "PATH", num_args = 1.., help_heading = "Data")]
+    articles: Vec<PathBuf>,
+    /// JSON field / CSV column of the article text in --articles.
+    #[arg(long, default_value = "text", help_heading = "Data")]
+    text_field: String,
+    /// JSON field / CSV column of the article id in --articles.
+    #[arg(long, default_value = "id", help_heading = "Data")]
+    id_field: String,
+    /// Fail on the first unusable row (malformed, article missing, text
+    /// not matching its checksum) instead of skipping it.
+    #[arg(long, help_heading = "Data")]
+    strict: bool,
     /// Where to write the model (atomically).
     #[arg(long, value_name = "MODEL", help_heading = "Data")]
     out: PathBuf,
-    /// Held-out CSV to evaluate the final model on.
+    /// Held-out CSV (text or stand-off) to evaluate the final model on.
     #[arg(long, value_name = "TEST.csv", help_heading = "Data")]
     test: Option<PathBuf>,
     /// Run stratified K-fold cross-validation of the whole procedure.
@@ -232,16 +252,7 @@ fn run(args: &Args) -> Result<(), Failure> {
         labels: args.labels_column.clone(),
     };
     let started = std::time::Instant::now();
-    let data = LabeledData::read_csv(&args.data, &columns)?;
-    report_rows(&data);
-    let test = match &args.test {
-        Some(p) => {
-            let t = LabeledData::read_csv(p, &columns)?;
-            report_rows(&t);
-            Some(t)
-        }
-        None => None,
-    };
+    let (data, test, skipped) = read_data(args, &columns)?;
 
     let cv = match args.cv {
         Some(k) => {
@@ -305,7 +316,7 @@ fn run(args: &Args) -> Result<(), Failure> {
             "train": {
                 "file": data.path,
                 "examples": data.len(),
-                "skipped": data.skipped.iter().map(|s| json!({"line": s.line, "reason": s.reason})).collect::<Vec<_>>(),
+                "skipped": skipped,
                 "labels": model.labels(),
                 "mode": model.mode(),
                 "alpha": model.info().alpha,
@@ -323,6 +334,53 @@ fn run(args: &Args) -> Result<(), Failure> {
         frametag::model_file::write_atomic(path, text.as_bytes())?;
     }
     Ok(())
+}
+
+/// Reads the training files (merged in the order given) and the test file,
+/// taking stand-off rows' sentences from --articles; reports every file's
+/// skipped rows, and under --strict refuses any.
+fn read_data(
+    args: &Args,
+    columns: &Columns,
+) -> Result<(LabeledData, Option<LabeledData>, Vec<serde_json::Value>), Failure> {
+    let source = (!args.articles.is_empty()).then(|| ArticleSource {
+        paths: args.articles.clone(),
+        format: InputFormat::Auto,
+        fields: RecordFields {
+            text: args.text_field.clone(),
+            id: args.id_field.clone(),
+        },
+    });
+    let mut files = args.data.clone();
+    files.extend(args.test.iter().cloned());
+    let loaded = read_labeled(&files, columns, source.as_ref())?;
+    for s in &loaded.archive_skips {
+        eprintln!("warning: articles: {}: {}; skipped", s.origin, s.reason);
+    }
+    if loaded.standoff.contains(&true) {
+        eprintln!("articles: {} read for stand-off rows", loaded.articles_read);
+    }
+    for part in &loaded.parts {
+        report_rows(part);
+        if let (true, Some(s)) = (args.strict, part.skipped.first()) {
+            return Err(Failure::Run(frametag::Error::data(
+                &part.path,
+                s.line,
+                format!("{} (--strict)", s.reason),
+            )));
+        }
+    }
+    let mut parts = loaded.parts;
+    let test = args.test.is_some().then(|| parts.pop()).flatten();
+    let skipped = parts
+        .iter()
+        .flat_map(|p| {
+            p.skipped
+                .iter()
+                .map(|s| json!({"file": p.path, "line": s.line, "reason": s.reason}))
+        })
+        .collect();
+    Ok((LabeledData::concat(parts), test, skipped))
 }
 
 fn round6(x: f64) -> f64 {
