@@ -8,6 +8,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use crate::csv_quotes::CsvRecords;
 use crate::error::{Error, Result};
 
 /// A row that was not used, and why.
@@ -266,30 +267,18 @@ impl CsvRows {
                 message: "the file is empty".into(),
             });
         }
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-        let header = reader
-            .byte_headers()
-            .map_err(|e| Error::data(path, 1, format!("unreadable header: {e}")))?
-            .clone();
+        let owned: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(bytes.to_vec()));
+        let (mut records, header) = CsvRecords::new(owned).map_err(|m| Error::data(path, 1, m))?;
         let mut rows = Vec::new();
         let mut skipped = Vec::new();
-        let mut record = csv::ByteRecord::new();
-        loop {
-            let line_hint = reader.position().line() + 1;
-            match reader.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    let line = e.position().map_or(line_hint, |p| p.line());
-                    skipped.push(Skipped {
-                        line,
-                        reason: format!("malformed CSV: {e}"),
-                    });
-                    continue;
-                }
+        while let Some(item) = records.next_record() {
+            match item {
+                Ok((line, record)) => rows.push((line, record.clone())),
+                Err(m) => skipped.push(Skipped {
+                    line: m.line,
+                    reason: m.reason,
+                }),
             }
-            let line = record.position().map_or(line_hint, |p| p.line());
-            rows.push((line, record.clone()));
         }
         Ok(CsvRows {
             header,

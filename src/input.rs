@@ -9,6 +9,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
+use crate::csv_quotes::CsvRecords;
 use crate::error::{Error, Result};
 
 /// How to read input files.
@@ -340,13 +341,12 @@ fn read_csv(
     fields: &RecordFields,
     sink: &mut impl FnMut(Item) -> bool,
 ) -> bool {
-    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-    let header = match csv.byte_headers() {
-        Ok(h) => h.clone(),
-        Err(e) => {
+    let (mut records, header) = match CsvRecords::new(Box::new(reader)) {
+        Ok(r) => r,
+        Err(m) => {
             return sink(Item::Skip(Skip {
                 origin: format!("{origin}:1"),
-                reason: format!("unreadable CSV header: {e}"),
+                reason: format!("{m}; file skipped"),
             }))
         }
     };
@@ -361,26 +361,20 @@ fn read_csv(
         }));
     };
     let id_col = col(&fields.id);
-    let mut record = csv::ByteRecord::new();
-    loop {
-        let line_hint = csv.position().line() + 1;
-        match csv.read_byte_record(&mut record) {
-            Ok(false) => return true,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(line_hint, |p| p.line());
-                let fatal = e.is_io_error();
+    while let Some(next) = records.next_record() {
+        let (line, record) = match next {
+            Ok(r) => r,
+            Err(m) => {
                 if !sink(Item::Skip(Skip {
-                    origin: format!("{origin}:{line}"),
-                    reason: format!("malformed CSV record: {e}"),
-                })) || fatal
+                    origin: format!("{origin}:{}", m.line),
+                    reason: m.reason,
+                })) || m.fatal
                 {
-                    return !fatal;
+                    return !m.fatal;
                 }
                 continue;
             }
-        }
-        let line = record.position().map_or(line_hint, |p| p.line());
+        };
         let here = format!("{origin}:{line}");
         let item = match record.get(text_col) {
             None => Item::Skip(Skip {
@@ -413,6 +407,7 @@ fn read_csv(
             return false;
         }
     }
+    true
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@
 #![deny(missing_docs)]
 
 pub mod analyzer;
+mod csv_quotes;
 pub mod dataset;
 pub mod error;
 pub mod features;

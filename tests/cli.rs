@@ -989,3 +989,57 @@ fn suggestions_are_a_standoff_csv_that_trains_after_labelling() {
         stderr(&o)
     );
 }
+
+// ------------------------------------------- nothing lost, nothing clobbered
+
+#[test]
+fn an_unterminated_quote_skips_one_record_and_keeps_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "uq.csv",
+        b"id,text\n1,Good one.\n2,\"Unterminated\n3,Row three.\n4,\"Row, four.\"\n",
+    );
+    let o = run(SCORE, &["--quiet", &p]);
+    assert_eq!(o.status.code(), Some(1), "a skip exits 1");
+    let ids: Vec<String> = csv_rows(&stdout(&o))
+        .iter()
+        .map(|r| r[0].to_string())
+        .collect();
+    assert_eq!(ids, ["1", "3", "4"]);
+    assert!(
+        stderr(&o)
+            .contains("uq.csv:3: a quoted field opens on this line and is never properly closed"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(SCORE, &["--quiet", "--strict", &p]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("uq.csv:3:"), "{}", stderr(&o));
+    // The trainer: one row skipped with its line, every other row used.
+    let t = write(
+        dir.path(),
+        "t.csv",
+        b"text,labels\nA strike hit a depot.,escalation\n\"Open quote,\nTalks resume.,\nShelling hit Kharkiv.,escalation\nAid arrived.,humanitarian\n",
+    );
+    let out = dir.path().join("m.ftm").to_string_lossy().into_owned();
+    let o = run(
+        TRAIN,
+        &[
+            "--data",
+            &t,
+            "--alpha",
+            "0.1",
+            "--char-ngrams",
+            "off",
+            "--out",
+            &out,
+        ],
+    );
+    let err = stderr(&o);
+    assert!(err.contains("t.csv: 4 rows used, 1 skipped"), "{err}");
+    assert!(
+        err.contains("t.csv:3: a quoted field opens on this line"),
+        "{err}"
+    );
+}
