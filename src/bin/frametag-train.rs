@@ -51,9 +51,10 @@ struct Args {
     /// Where to write the model (atomically).
     #[arg(long, value_name = "MODEL", help_heading = "Data")]
     out: PathBuf,
-    /// Held-out CSV (text or stand-off) to evaluate the final model on.
+    /// Held-out CSV (text or stand-off) to evaluate the final model on;
+    /// give it several times to evaluate on each file apart.
     #[arg(long, value_name = "TEST.csv", help_heading = "Data")]
-    test: Option<PathBuf>,
+    test: Vec<PathBuf>,
     /// Run stratified K-fold cross-validation of the whole procedure.
     #[arg(long, value_name = "K", help_heading = "Data")]
     cv: Option<usize>,
@@ -263,40 +264,42 @@ fn run(args: &Args) -> Result<(), Failure> {
     };
     eprintln!("training on {} rows...", data.len());
     let (mut model, summary) = train(&data, &cfg)?;
-    let test_eval = test.as_ref().map(|t| {
-        let unknown: Vec<String> = t
-            .label_set()
-            .into_iter()
-            .filter(|l| !model.labels().contains(l))
-            .collect();
-        if !unknown.is_empty() {
-            eprintln!(
-                "warning: {}: labels not in the training data are ignored: {}",
-                t.path.display(),
-                unknown.join(", ")
-            );
-        }
-        evaluate_model(&model, t)
-    });
+    let test_evals: Vec<(PathBuf, Evaluation)> = test
+        .iter()
+        .map(|t| {
+            let unknown: Vec<String> = t
+                .label_set()
+                .into_iter()
+                .filter(|l| !model.labels().contains(l))
+                .collect();
+            if !unknown.is_empty() {
+                eprintln!(
+                    "warning: {}: labels not in the training data are ignored: {}",
+                    t.path.display(),
+                    unknown.join(", ")
+                );
+            }
+            (t.path.clone(), evaluate_model(&model, t))
+        })
+        .collect();
     // Held-out figures travel with the model. Cross-validation figures go
     // to the report only, so --cv never changes the model's bytes.
     let mut metrics = model.info().metrics.clone();
-    if let Some(e) = &test_eval {
-        metrics.insert("test_macro_f1".into(), round6(e.macro_f1));
-        metrics.insert("test_micro_f1".into(), round6(e.micro_f1));
+    // The first test file's figures are `test_*`, the next ones `test2_*`...
+    for (i, (_, e)) in test_evals.iter().enumerate() {
+        let key = if i == 0 {
+            "test".to_string()
+        } else {
+            format!("test{}", i + 1)
+        };
+        metrics.insert(format!("{key}_macro_f1"), round6(e.macro_f1));
+        metrics.insert(format!("{key}_micro_f1"), round6(e.micro_f1));
     }
     model = model.with_metrics(metrics);
     model.save(&args.out)?;
 
     let top = model.top_ngrams(args.top);
-    print_report(
-        &model,
-        &data,
-        &summary,
-        cv.as_ref(),
-        test_eval.as_ref(),
-        &top,
-    );
+    print_report(&model, &data, &summary, cv.as_ref(), &test_evals, &top);
     println!(
         "\nmodel written to {} ({:.1} s)",
         args.out.display(),
@@ -326,7 +329,8 @@ fn run(args: &Args) -> Result<(), Failure> {
                 "majority_baseline": summary.majority_baseline,
             },
             "cv": cv,
-            "test": test_eval,
+            "test": test_evals.first().map(|(_, e)| e),
+            "tests": test_evals.iter().map(|(f, e)| json!({"file": f, "evaluation": e})).collect::<Vec<_>>(),
             "top_ngrams": top_json,
             "model": args.out,
         });
@@ -342,7 +346,7 @@ fn run(args: &Args) -> Result<(), Failure> {
 fn read_data(
     args: &Args,
     columns: &Columns,
-) -> Result<(LabeledData, Option<LabeledData>, Vec<serde_json::Value>), Failure> {
+) -> Result<(LabeledData, Vec<LabeledData>, Vec<serde_json::Value>), Failure> {
     let source = (!args.articles.is_empty()).then(|| ArticleSource {
         paths: args.articles.clone(),
         format: InputFormat::Auto,
@@ -371,7 +375,7 @@ fn read_data(
         }
     }
     let mut parts = loaded.parts;
-    let test = args.test.is_some().then(|| parts.pop()).flatten();
+    let test = parts.split_off(args.data.len());
     let skipped = parts
         .iter()
         .flat_map(|p| {
@@ -449,7 +453,7 @@ fn print_report(
     data: &LabeledData,
     summary: &frametag::train::TrainSummary,
     cv: Option<&frametag::train::CrossValidation>,
-    test: Option<&Evaluation>,
+    tests: &[(PathBuf, Evaluation)],
     top: &[(String, Vec<frametag::Contribution>)],
 ) {
     let info = model.info();
@@ -518,8 +522,9 @@ fn print_report(
             cv.micro_f1_std, cv.macro_f1_std
         );
     }
-    if let Some(e) = test {
-        print_table("held-out test", e.micro_f1, e.macro_f1, &eval_rows(e));
+    for (file, e) in tests {
+        let title = format!("held-out test ({})", file.display());
+        print_table(&title, e.micro_f1, e.macro_f1, &eval_rows(e));
     }
     println!("\ntop n-grams per label (stemmed):");
     for (label, c) in top {
