@@ -28,6 +28,7 @@ pub mod logistic;
 pub mod metrics;
 pub mod model;
 pub mod model_file;
+pub mod out_file;
 pub mod output;
 pub mod score;
 pub mod segment;

@@ -17,7 +17,6 @@
 //! deterministic (no maps with random order), so the same model always
 //! gives the same bytes.
 
-use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -84,7 +83,7 @@ impl FrameModel {
     /// Writes the model to `path` atomically (a temporary file in the same
     /// directory, then a rename).
     pub fn save(&self, path: &Path) -> Result<()> {
-        write_atomic(path, &self.to_bytes())
+        crate::out_file::write_atomic(path, &self.to_bytes())
     }
 
     /// Reads a model file, refusing unknown versions and corrupt contents.
@@ -195,31 +194,4 @@ impl Reader<'_> {
         self.pos += N;
         Ok(s.try_into().expect("N bytes"))
     }
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory
-/// and a rename, so readers never see a half-written file.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    persist_temp(tmp, path)
-}
-
-/// Syncs a finished temporary file, gives it ordinary permissions (0644;
-/// temporary files are created private), and renames it to `path`.
-pub fn persist_temp(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(|e| Error::io(path, e))?;
-    }
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
 }

@@ -1043,3 +1043,207 @@ fn an_unterminated_quote_skips_one_record_and_keeps_the_rest() {
         "{err}"
     );
 }
+
+/// A large JSONL input made of the sample articles repeated.
+fn big_input(dir: &Path, times: usize) -> String {
+    let big = std::fs::read_to_string(root().join("corpus/articles/articles.jsonl"))
+        .unwrap()
+        .repeat(times);
+    write(dir, "big.jsonl", big.as_bytes())
+}
+
+/// Runs `bin` with `args`, reads `n` bytes of its output and closes it.
+fn run_closing_stdout_after(bin: &str, args: &[&str], n: usize) -> Output {
+    let mut child = Command::new(bin)
+        .args(args)
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut buf = vec![0u8; n];
+    child.stdout.as_mut().unwrap().read_exact(&mut buf).unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn outputs_replace_only_regular_files_and_never_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = "corpus/articles/01-kharkiv-power-strikes.txt";
+    // A device is written through, not replaced.
+    let o = run(SCORE, &["--quiet", input, "-o", "/dev/null"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::metadata("/dev/null")
+        .unwrap()
+        .file_type()
+        .is_char_device());
+    // A symlink is followed: its target gets the rows, the link stays.
+    let target = dir.path().join("rows.csv");
+    std::fs::write(&target, "old").unwrap();
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let o = run(SCORE, &["--quiet", input, "-o", link.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(&target)
+        .unwrap()
+        .starts_with("doc_id,"));
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    // A FIFO is written into, and stays a FIFO.
+    let fifo = dir.path().join("pipe");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let o = run(SCORE, &["--quiet", input, "-o", fifo.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(reader.join().unwrap().starts_with("doc_id,"));
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    // An output that is an input, or two outputs on one file, are refused
+    // before anything is written.
+    let copy = write(dir.path(), "in.txt", b"Shelling hit the port.");
+    let o = run(SCORE, &[&copy, "-o", &copy]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is also an input"), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(&copy).unwrap(),
+        "Shelling hit the port."
+    );
+    let same = dir.path().join("x.csv").to_string_lossy().into_owned();
+    let o = run(SCORE, &[input, "-o", &same, "--summary", &same]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("same file"), "{}", stderr(&o));
+    let o = run(
+        TRAIN,
+        &[
+            "--data",
+            "tests/fixtures/tiny.csv",
+            "--out",
+            "tests/fixtures/tiny.csv",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        std::fs::read_to_string(root().join("tests/fixtures/tiny.csv"))
+            .unwrap()
+            .starts_with("id,text")
+    );
+}
+
+#[test]
+fn a_missing_output_folder_fails_before_training() {
+    let o = run(
+        TRAIN,
+        &[
+            "--data",
+            "corpus/train.csv",
+            "--out",
+            "/nonexistent-folder/m.ftm",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("/nonexistent-folder/m.ftm"), "{err}");
+    assert!(
+        !err.contains("training on"),
+        "training started before the check: {err}"
+    );
+}
+
+#[test]
+fn a_summary_is_not_written_when_the_rows_are_cut_short() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = big_input(dir.path(), 200);
+    let summary = dir.path().join("s.csv");
+    let o = run_closing_stdout_after(
+        SCORE,
+        &["--quiet", &input, "--summary", summary.to_str().unwrap()],
+        200,
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("summary"), "{}", stderr(&o));
+    assert!(!summary.exists(), "a partial summary was written");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "only the input remains");
+}
+
+#[test]
+fn the_trainer_report_survives_a_closed_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("m.ftm");
+    let r = dir.path().join("r.json");
+    let o = run_closing_stdout_after(
+        TRAIN,
+        &[
+            "--data",
+            "tests/fixtures/tiny.csv",
+            "--alpha",
+            "0.1",
+            "--char-ngrams",
+            "off",
+            "--out",
+            m.to_str().unwrap(),
+            "--report",
+            r.to_str().unwrap(),
+        ],
+        10,
+    );
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(m.exists() && r.exists());
+}
+
+#[test]
+fn a_record_with_no_sentence_is_counted_as_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "a.jsonl",
+        "{\"id\":\"a\",\"text\":\"Talks resumed.\"}\n{\"id\":\"b\",\"text\":\"* * *\"}\n{\"id\":\"c\",\"text\":\"\u{200b}\"}\n".as_bytes(),
+    );
+    let o = run(SCORE, &[&p]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("a.jsonl:2: no sentence found"), "{err}");
+    assert!(err.contains("a.jsonl:3: no sentence found"), "{err}");
+    assert!(err.contains("1 articles, 1 sentences, 2 skipped"), "{err}");
+}
+
+#[test]
+fn a_terminated_run_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = big_input(dir.path(), 2000);
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let out = out_dir.join("rows.csv");
+    let child = Command::new(SCORE)
+        .args(["--quiet", &input, "-o", out.to_str().unwrap()])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the temporary output exists, then stop the run.
+    let started = std::time::Instant::now();
+    while std::fs::read_dir(&out_dir).unwrap().count() == 0
+        && started.elapsed() < std::time::Duration::from_secs(20)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let status = child.wait_with_output().unwrap().status;
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    let left: Vec<_> = std::fs::read_dir(&out_dir).unwrap().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}

@@ -13,6 +13,7 @@ use std::time::Instant;
 
 use clap::{Parser, ValueEnum};
 use frametag::input::{expand_paths, read_all, InputFormat, Item, RecordFields};
+use frametag::out_file::{check_outputs, remove_temporary_files, OutFile};
 use frametag::output::{OutputFormat, RowFormat, SummaryFormat};
 use frametag::standoff::{read_exclusions, sentence_checksum};
 use frametag::suggest::{Candidate, Selection, SuggestConfig, Suggester, Suggestion};
@@ -136,8 +137,10 @@ const BATCH_BYTES: usize = 8 << 20;
 enum Stop {
     /// Usage or model error: exit 2.
     Usage(String),
-    /// Strict mode hit a bad record, or a write failed: exit 1.
+    /// Strict mode hit a bad record: exit 1.
     Fail(String),
+    /// An output could not be written, or was cut short: exit 3.
+    Write(String),
 }
 
 #[derive(Default)]
@@ -151,6 +154,11 @@ struct Totals {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    // On Ctrl-C or SIGTERM, leave no temporary output file behind.
+    let _ = ctrlc::set_handler(|| {
+        remove_temporary_files();
+        std::process::exit(130);
+    });
     match run(&args) {
         Ok(totals) => ExitCode::from(if totals.skipped > 0 { 1 } else { 0 }),
         Err(Stop::Usage(m)) => {
@@ -161,13 +169,18 @@ fn main() -> ExitCode {
             eprintln!("frametag-score: {m}");
             ExitCode::from(1)
         }
+        Err(Stop::Write(m)) => {
+            eprintln!("frametag-score: {m}");
+            ExitCode::from(3)
+        }
     }
 }
 
-/// Where rows go: standard output, or a temporary file renamed at the end.
+/// Where rows go: standard output, or an [`OutFile`] (a temporary file
+/// renamed at the end, or a device written through).
 enum Sink {
     Stdout(std::io::BufWriter<std::io::Stdout>),
-    File(std::io::BufWriter<tempfile::NamedTempFile>, PathBuf),
+    File(OutFile),
 }
 
 impl Sink {
@@ -178,17 +191,9 @@ impl Sink {
                 std::io::stdout(),
             ))),
             Some(p) => {
-                let dir = match p.parent() {
-                    Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-                    _ => PathBuf::from("."),
-                };
-                let tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| {
-                    Stop::Usage(format!("{}: cannot create output: {e}", p.display()))
-                })?;
-                Ok(Sink::File(
-                    std::io::BufWriter::with_capacity(1 << 16, tmp),
-                    p.clone(),
-                ))
+                Ok(Sink::File(OutFile::create(p).map_err(|e| {
+                    Stop::Usage(format!("cannot create output: {e}"))
+                })?))
             }
         }
     }
@@ -196,25 +201,23 @@ impl Sink {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         match self {
             Sink::Stdout(w) => w.write_all(bytes),
-            Sink::File(w, _) => w.write_all(bytes),
+            Sink::File(w) => w.write_all(bytes),
         }
     }
 
-    fn finish(self) -> Result<(), Stop> {
+    /// Flushes standard output, or puts the file in place. A closed pipe
+    /// is reported as `Ok(false)`.
+    fn finish(self) -> Result<bool, Stop> {
         match self {
             Sink::Stdout(mut w) => match w.flush() {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    Err(Stop::Fail(format!("writing output: {e}")))
-                }
-                _ => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+                Err(e) => Err(Stop::Write(format!("writing output: {e}"))),
+                Ok(()) => Ok(true),
             },
-            Sink::File(w, path) => {
-                let tmp = w
-                    .into_inner()
-                    .map_err(|e| Stop::Fail(format!("{}: {}", path.display(), e.error())))?;
-                frametag::model_file::persist_temp(tmp, &path)
-                    .map_err(|e| Stop::Fail(e.to_string()))
-            }
+            Sink::File(f) => f
+                .finish()
+                .map(|()| true)
+                .map_err(|e| Stop::Write(e.to_string())),
         }
     }
 }
@@ -338,6 +341,16 @@ fn run(args: &Args) -> Result<Totals, Stop> {
         ));
     }
 
+    let outputs: Vec<&std::path::Path> = args
+        .output
+        .iter()
+        .chain(&args.summary)
+        .map(PathBuf::as_path)
+        .collect();
+    let mut inputs = args.paths.clone();
+    inputs.extend(args.exclude.iter().cloned());
+    inputs.extend(args.model.iter().cloned());
+    check_outputs(&outputs, &inputs).map_err(|e| Stop::Usage(e.to_string()))?;
     let mut out = Sink::open(args.output.as_ref())?;
     let mut summary = match &args.summary {
         Some(p) => Some(Sink::open(Some(p))?),
@@ -352,11 +365,11 @@ fn run(args: &Args) -> Result<Totals, Stop> {
         if broken(&e) {
             return Ok(Totals::default());
         }
-        return Err(Stop::Fail(format!("writing output: {e}")));
+        return Err(Stop::Write(format!("writing output: {e}")));
     }
     if let Some(s) = summary.as_mut() {
         s.write(&summary_format.header())
-            .map_err(|e| Stop::Fail(format!("writing summary: {e}")))?;
+            .map_err(|e| Stop::Write(format!("writing summary: {e}")))?;
     }
 
     let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
@@ -369,6 +382,10 @@ fn run(args: &Args) -> Result<Totals, Stop> {
         bar
     });
 
+    let warn = |m: &str| match &progress {
+        Some(bar) => bar.suspend(|| eprintln!("{m}")),
+        None => eprintln!("{m}"),
+    };
     let started = Instant::now();
     let (tx, rx) = sync_channel::<Vec<Item>>(2);
     let reader = std::thread::spawn(move || {
@@ -398,6 +415,7 @@ fn run(args: &Args) -> Result<Totals, Stop> {
         .collect();
     let mut totals = Totals::default();
     let mut failure = None;
+    let mut cut_short = false;
     'batches: for batch in rx {
         // Skips are reported in order; records are scored in parallel.
         for item in &batch {
@@ -407,11 +425,7 @@ fn run(args: &Args) -> Result<Totals, Stop> {
                     failure = Some(Stop::Fail(format!("{}: {} (--strict)", s.origin, s.reason)));
                     break 'batches;
                 }
-                if let Some(bar) = &progress {
-                    bar.suspend(|| eprintln!("warning: {}: {}; skipped", s.origin, s.reason));
-                } else {
-                    eprintln!("warning: {}: {}; skipped", s.origin, s.reason);
-                }
+                warn(&format!("warning: {}: {}; skipped", s.origin, s.reason));
             }
         }
         let suggesting = suggester.is_some();
@@ -452,31 +466,49 @@ fn run(args: &Args) -> Result<Totals, Stop> {
                 (bytes, sum, buf.len(), Vec::new())
             })
             .collect();
-        for item in &batch {
-            if let Item::Record(r) = item {
-                totals.articles += 1;
-                totals.bytes += r.text.len() as u64;
-                if r.repaired {
-                    totals.repaired += 1;
-                    eprintln!("warning: {}: invalid UTF-8 replaced with U+FFFD", r.origin);
+        let records = batch.iter().filter_map(|item| match item {
+            Item::Record(r) => Some(r),
+            Item::Skip(_) => None,
+        });
+        for (r, (bytes, sum, n, cands)) in records.zip(scored) {
+            if n == 0 {
+                // Nothing to score ("* * *", a zero-width space): the record
+                // is counted as skipped rather than vanishing.
+                totals.skipped += 1;
+                let reason =
+                    "no sentence found (only punctuation, symbols or invisible characters)";
+                if args.strict {
+                    failure = Some(Stop::Fail(format!("{}: {reason} (--strict)", r.origin)));
+                    break 'batches;
                 }
+                warn(&format!("warning: {}: {reason}; skipped", r.origin));
+                continue;
             }
-        }
-        for (bytes, sum, n, cands) in scored {
+            totals.articles += 1;
+            totals.bytes += r.text.len() as u64;
+            if r.repaired {
+                totals.repaired += 1;
+                warn(&format!(
+                    "warning: {}: invalid UTF-8 replaced with U+FFFD",
+                    r.origin
+                ));
+            }
             totals.sentences += n as u64;
             if let Some(sg) = suggester.as_mut() {
                 cands.into_iter().for_each(|c| sg.offer(c));
                 continue;
             }
             if let Err(e) = out.write(&bytes) {
-                if !broken(&e) {
-                    failure = Some(Stop::Fail(format!("writing output: {e}")));
+                if broken(&e) {
+                    cut_short = true;
+                } else {
+                    failure = Some(Stop::Write(format!("writing output: {e}")));
                 }
                 break 'batches;
             }
             if let Some(s) = summary.as_mut() {
                 if let Err(e) = s.write(&sum) {
-                    failure = Some(Stop::Fail(format!("writing summary: {e}")));
+                    failure = Some(Stop::Write(format!("writing summary: {e}")));
                     break 'batches;
                 }
             }
@@ -503,7 +535,7 @@ fn run(args: &Args) -> Result<Totals, Stop> {
     if let Some(sg) = suggester {
         let found = sg.finish();
         out.write(&suggestion_rows(&found.picks))
-            .map_err(|e| Stop::Fail(format!("writing output: {e}")))?;
+            .map_err(|e| Stop::Write(format!("writing output: {e}")))?;
         if !args.quiet {
             let random = found
                 .picks
@@ -520,7 +552,21 @@ fn run(args: &Args) -> Result<Totals, Stop> {
             );
         }
     }
-    out.finish()?;
+    cut_short |= !out.finish()?;
+    if cut_short {
+        // The rows were cut short by a closed pipe (`| head`): that ends
+        // quietly, but a summary of the articles read so far would pass
+        // for the whole archive, so it is not written.
+        if let Some(s) = &args.summary {
+            drop(summary);
+            return Err(Stop::Write(format!(
+                "output closed after {} articles; the summary {} was not written",
+                totals.articles,
+                s.display()
+            )));
+        }
+        return Ok(totals);
+    }
     if let Some(s) = summary {
         s.finish()?;
     }

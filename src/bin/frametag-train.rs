@@ -4,8 +4,11 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::io::Write;
+
 use clap::Parser;
 use frametag::input::{InputFormat, RecordFields};
+use frametag::out_file::{check_outputs, remove_temporary_files, OutFile};
 use frametag::standoff::{read_labeled, ArticleSource};
 use frametag::train::{
     cross_validate, evaluate_model, train, CharNgrams, Penalty, Thresholds, TrainConfig,
@@ -130,6 +133,11 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    // On Ctrl-C or SIGTERM, leave no temporary output file behind.
+    let _ = ctrlc::set_handler(|| {
+        remove_temporary_files();
+        std::process::exit(130);
+    });
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(m)) => {
@@ -140,12 +148,26 @@ fn main() -> ExitCode {
             eprintln!("frametag-train: {e}");
             ExitCode::from(1)
         }
+        Err(Failure::Write(m)) => {
+            eprintln!("frametag-train: {m}");
+            ExitCode::from(3)
+        }
     }
 }
 
 enum Failure {
     Usage(String),
     Run(frametag::Error),
+    /// An output could not be written: exit 3.
+    Write(String),
+}
+
+/// `writeln!` into a `String`, which cannot fail.
+macro_rules! say {
+    ($out:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($out, $($arg)*);
+    }};
 }
 
 impl From<frametag::Error> for Failure {
@@ -252,6 +274,27 @@ fn run(args: &Args) -> Result<(), Failure> {
         text: args.text_column.clone(),
         labels: args.labels_column.clone(),
     };
+    // Outputs are checked, and opened, before minutes of work: a missing or
+    // read-only folder, or an output that is an input, fails at once.
+    let outputs: Vec<&std::path::Path> = std::iter::once(args.out.as_path())
+        .chain(args.report.as_deref())
+        .collect();
+    let inputs: Vec<PathBuf> = args
+        .data
+        .iter()
+        .chain(&args.test)
+        .chain(&args.articles)
+        .cloned()
+        .collect();
+    check_outputs(&outputs, &inputs)?;
+    let cannot = |e: frametag::Error| Failure::Usage(format!("cannot create output: {e}"));
+    let mut model_file = OutFile::create(&args.out).map_err(cannot)?;
+    let report_file = args
+        .report
+        .as_deref()
+        .map(OutFile::create)
+        .transpose()
+        .map_err(cannot)?;
     let started = std::time::Instant::now();
     let (data, test, skipped) = read_data(args, &columns)?;
 
@@ -296,16 +339,14 @@ fn run(args: &Args) -> Result<(), Failure> {
         metrics.insert(format!("{key}_micro_f1"), round6(e.micro_f1));
     }
     model = model.with_metrics(metrics);
-    model.save(&args.out)?;
+    let write_failed = |e: frametag::Error| Failure::Write(e.to_string());
+    model_file
+        .write_all(&model.to_bytes())
+        .map_err(|e| write_failed(frametag::Error::io(&args.out, e)))?;
+    model_file.finish().map_err(write_failed)?;
 
     let top = model.top_ngrams(args.top);
-    print_report(&model, &data, &summary, cv.as_ref(), &test_evals, &top);
-    println!(
-        "\nmodel written to {} ({:.1} s)",
-        args.out.display(),
-        started.elapsed().as_secs_f64()
-    );
-    if let Some(path) = &args.report {
+    if let (Some(path), Some(mut file)) = (&args.report, report_file) {
         let top_json: BTreeMap<String, Vec<(String, f32)>> = top
             .iter()
             .map(|(l, c)| {
@@ -335,9 +376,38 @@ fn run(args: &Args) -> Result<(), Failure> {
             "model": args.out,
         });
         let text = serde_json::to_string_pretty(&report).expect("report serialises");
-        frametag::model_file::write_atomic(path, text.as_bytes())?;
+        file.write_all(text.as_bytes())
+            .map_err(|e| write_failed(frametag::Error::io(path, e)))?;
+        file.finish().map_err(write_failed)?;
     }
-    Ok(())
+    // Files first, then the text report: a reader that closes standard
+    // output early (`| head`) cuts only what it did not want to read.
+    let mut out = String::new();
+    print_report(
+        &mut out,
+        &model,
+        &data,
+        &summary,
+        cv.as_ref(),
+        &test_evals,
+        &top,
+    );
+    say!(
+        out,
+        "\nmodel written to {} ({:.1} s)",
+        args.out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::Write(format!(
+            "writing the report to standard output: {e}"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Reads the training files (merged in the order given) and the test file,
@@ -420,21 +490,31 @@ struct Row {
     f1_sd: Option<f64>,
 }
 
-fn print_table(title: &str, micro: f64, macro_: f64, rows: &[Row]) {
-    println!("\n{title}");
-    println!(
+fn print_table(out: &mut String, title: &str, micro: f64, macro_: f64, rows: &[Row]) {
+    say!(out, "\n{title}");
+    say!(
+        out,
         "  {:<28} {:>9} {:>9} {:>9} {:>8}",
-        "label", "precision", "recall", "f1", "support"
+        "label",
+        "precision",
+        "recall",
+        "f1",
+        "support"
     );
     for r in rows {
         let spread = r.f1_sd.map(|s| format!(" ±{s:.3}")).unwrap_or_default();
         let s = &r.scores;
-        println!(
+        say!(
+            out,
             "  {:<28} {:>9.3} {:>9.3} {:>9.3} {:>8}{spread}",
-            r.label, s.precision, s.recall, s.f1, s.support
+            r.label,
+            s.precision,
+            s.recall,
+            s.f1,
+            s.support
         );
     }
-    println!("  micro-F1 {micro:.3}   macro-F1 {macro_:.3}");
+    say!(out, "  micro-F1 {micro:.3}   macro-F1 {macro_:.3}");
 }
 
 fn eval_rows(e: &Evaluation) -> Vec<Row> {
@@ -449,6 +529,7 @@ fn eval_rows(e: &Evaluation) -> Vec<Row> {
 }
 
 fn print_report(
+    out: &mut String,
     model: &FrameModel,
     data: &LabeledData,
     summary: &frametag::train::TrainSummary,
@@ -457,7 +538,8 @@ fn print_report(
     top: &[(String, Vec<frametag::Contribution>)],
 ) {
     let info = model.info();
-    println!(
+    say!(
+        out,
         "frametag-train: {} examples, {} labels ({:?}), {} features, alpha {}",
         data.len(),
         model.labels().len(),
@@ -477,29 +559,41 @@ fn print_report(
                 format!("{features}{}: {:.3}", p.alpha, p.macro_f1)
             })
             .collect();
-        println!("setting search (out-of-fold macro-F1): {}", s.join(", "));
+        say!(
+            out,
+            "setting search (out-of-fold macro-F1): {}",
+            s.join(", ")
+        );
     }
     let chars = match model.feature_config() {
         f if f.has_chars() => format!("words + character {}-{}-grams", f.char_min, f.char_max),
         _ => "words".to_string(),
     };
-    println!("features: {chars}");
+    say!(out, "features: {chars}");
     let thr: Vec<String> = model
         .labels()
         .iter()
         .zip(model.thresholds())
         .map(|(l, t)| format!("{l} {t:.3}"))
         .collect();
-    println!("thresholds ({}): {}", info.thresholds_from, thr.join(", "));
+    say!(
+        out,
+        "thresholds ({}): {}",
+        info.thresholds_from,
+        thr.join(", ")
+    );
     print_table(
+        out,
         "out-of-fold (training data, chosen settings)",
         summary.out_of_fold.micro_f1,
         summary.out_of_fold.macro_f1,
         &eval_rows(&summary.out_of_fold),
     );
-    println!(
+    say!(
+        out,
         "  majority-answer baseline: micro-F1 {:.3}, macro-F1 {:.3}",
-        summary.majority_baseline.micro_f1, summary.majority_baseline.macro_f1
+        summary.majority_baseline.micro_f1,
+        summary.majority_baseline.macro_f1
     );
     if let Some(cv) = cv {
         let rows: Vec<_> = cv
@@ -512,26 +606,29 @@ fn print_report(
             })
             .collect();
         print_table(
+            out,
             &format!("cross-validation ({} folds, mean ± sd of F1)", cv.folds),
             cv.micro_f1,
             cv.macro_f1,
             &rows,
         );
-        println!(
+        say!(
+            out,
             "  spread: micro-F1 sd {:.3}, macro-F1 sd {:.3}",
-            cv.micro_f1_std, cv.macro_f1_std
+            cv.micro_f1_std,
+            cv.macro_f1_std
         );
     }
     for (file, e) in tests {
         let title = format!("held-out test ({})", file.display());
-        print_table(&title, e.micro_f1, e.macro_f1, &eval_rows(e));
+        print_table(out, &title, e.micro_f1, e.macro_f1, &eval_rows(e));
     }
-    println!("\ntop n-grams per label (stemmed):");
+    say!(out, "\ntop n-grams per label (stemmed):");
     for (label, c) in top {
         let words: Vec<String> = c
             .iter()
             .map(|c| format!("{} ({:.2})", c.ngram, c.value))
             .collect();
-        println!("  {label}: {}", words.join(", "));
+        say!(out, "  {label}: {}", words.join(", "));
     }
 }
