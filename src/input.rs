@@ -23,6 +23,9 @@ pub enum InputFormat {
     Text,
     /// One JSON object per line.
     Jsonl,
+    /// A `.json` file: JSON lines, or one array of objects (record N is
+    /// the array's Nth element).
+    Json,
     /// CSV with a header, one article per row.
     Csv,
 }
@@ -85,49 +88,80 @@ const KNOWN: &[&str] = &["txt", "md", "text", "jsonl", "ndjson", "json", "csv"];
 /// its path relative to that directory.
 pub type InputFiles = Vec<(PathBuf, PathBuf)>;
 
-/// Expands the path arguments to [`InputFiles`] in a deterministic order:
-/// directories are walked recursively, sorted by name; `-` stays `-`.
-/// Files in directories with unknown extensions are returned second.
-pub fn expand_paths(args: &[PathBuf]) -> Result<(InputFiles, Vec<PathBuf>)> {
-    let mut files = Vec::new();
-    let mut ignored = Vec::new();
+/// What the path arguments expand to.
+#[derive(Debug, Clone, Default)]
+pub struct Expanded {
+    /// Files to read, in order.
+    pub files: InputFiles,
+    /// Files in directories with unknown extensions, not read.
+    pub ignored: Vec<PathBuf>,
+    /// Entries of walked directories that could not be read (an unreadable
+    /// folder, a symlink loop, a FIFO or device), each with its reason.
+    pub skipped: Vec<Skip>,
+}
+
+/// Expands the path arguments in a deterministic order: directories are
+/// walked recursively (following symbolic links, with loop detection),
+/// sorted by name; `-` stays `-`. A path argument that does not exist is
+/// an error; trouble inside a directory is listed in
+/// [`Expanded::skipped`] and the walk goes on.
+pub fn expand_paths(args: &[PathBuf]) -> Result<Expanded> {
+    let mut out = Expanded::default();
     for arg in args {
         if arg.as_os_str() == "-" {
-            files.push((arg.clone(), arg.clone()));
+            out.files.push((arg.clone(), arg.clone()));
             continue;
         }
         let meta = std::fs::metadata(arg).map_err(|e| Error::io(arg, e))?;
         if meta.is_dir() {
-            walk(arg, arg, &mut files, &mut ignored)?;
+            walk(arg, &mut out);
         } else {
-            files.push((arg.clone(), arg.clone()));
+            out.files.push((arg.clone(), arg.clone()));
         }
     }
-    Ok((files, ignored))
+    Ok(out)
 }
 
-fn walk(
-    root: &Path,
-    dir: &Path,
-    files: &mut Vec<(PathBuf, PathBuf)>,
-    ignored: &mut Vec<PathBuf>,
-) -> Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .map(|e| e.map(|e| e.path()).map_err(|e| Error::io(dir, e)))
-        .collect::<Result<_>>()?;
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(root, &p, files, ignored)?;
-        } else if KNOWN.contains(&base_extension(&p).as_str()) {
-            let rel = p.strip_prefix(root).unwrap_or(&p).to_path_buf();
-            files.push((p, rel));
+/// Walks one directory argument with walkdir, which detects symlink loops
+/// and reports unreadable entries one by one.
+fn walk(root: &Path, out: &mut Expanded) {
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .min_depth(1);
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let origin = e.path().unwrap_or(root).display().to_string();
+                let reason = match e.loop_ancestor() {
+                    Some(a) => format!("symbolic link loop back to {}; not followed", a.display()),
+                    None => format!(
+                        "unreadable: {}",
+                        e.io_error().map_or(e.to_string(), |io| io.to_string())
+                    ),
+                };
+                out.skipped.push(Skip { origin, reason });
+                continue;
+            }
+        };
+        let p = entry.path();
+        let ft = entry.file_type();
+        if ft.is_dir() {
+            continue;
+        }
+        if !KNOWN.contains(&base_extension(p).as_str()) {
+            out.ignored.push(p.to_path_buf());
+        } else if !ft.is_file() {
+            out.skipped.push(Skip {
+                origin: p.display().to_string(),
+                reason: "not a regular file (a FIFO, socket or device); not read".into(),
+            });
         } else {
-            ignored.push(p);
+            let rel = p.strip_prefix(root).unwrap_or(p).to_path_buf();
+            out.files.push((p.to_path_buf(), rel));
         }
     }
-    Ok(())
 }
 
 /// The extension with a trailing `.gz` stripped, lower-cased.
@@ -153,14 +187,31 @@ fn open(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     };
     let mut reader = BufReader::with_capacity(1 << 16, raw);
     let head = reader.fill_buf().map_err(|e| Error::io(path, e))?;
-    if head.starts_with(&[0x1f, 0x8b]) {
-        Ok(Box::new(BufReader::with_capacity(
+    let mut out: Box<dyn BufRead + Send> = if head.starts_with(&[0x1f, 0x8b]) {
+        Box::new(BufReader::with_capacity(
             1 << 16,
             flate2::read::MultiGzDecoder::new(reader),
-        )))
+        ))
     } else {
-        Ok(Box::new(reader))
+        Box::new(reader)
+    };
+    // A UTF-8 byte-order mark is not part of the text, in any format.
+    let head = out.fill_buf().map_err(|e| Error::io(path, e))?;
+    if head.starts_with(BOM) {
+        out.consume(BOM.len());
     }
+    Ok(out)
+}
+
+/// The UTF-8 byte-order mark.
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// The first byte of `reader` that is not white space, if any.
+fn first_visible(reader: &mut dyn BufRead) -> Option<u8> {
+    reader
+        .fill_buf()
+        .ok()
+        .and_then(|buf| buf.iter().find(|b| !b.is_ascii_whitespace()).copied())
 }
 
 /// Decodes bytes as UTF-8, replacing invalid sequences; says whether any
@@ -186,6 +237,7 @@ pub fn read_all(
         let fmt = match format {
             InputFormat::Auto => match base_extension(path).as_str() {
                 "jsonl" | "ndjson" => InputFormat::Jsonl,
+                "json" => InputFormat::Json,
                 "csv" => InputFormat::Csv,
                 _ => InputFormat::Auto, // text, or stdin sniffing below
             },
@@ -205,13 +257,17 @@ pub fn read_all(
         };
         let mut reader = reader;
         let fmt = match fmt {
-            InputFormat::Auto if path.as_os_str() == "-" => match reader.fill_buf() {
-                Ok(buf) if buf.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') => {
-                    InputFormat::Jsonl
-                }
+            InputFormat::Auto if path.as_os_str() == "-" => match first_visible(&mut reader) {
+                Some(b'{') => InputFormat::Jsonl,
+                Some(b'[') => InputFormat::Json,
                 _ => InputFormat::Text,
             },
             InputFormat::Auto => InputFormat::Text,
+            // A .json file holds JSON lines or one array of objects.
+            InputFormat::Json => match first_visible(&mut reader) {
+                Some(b'[') => InputFormat::Json,
+                _ => InputFormat::Jsonl,
+            },
             f => f,
         };
         let id = if path.as_os_str() == "-" {
@@ -221,6 +277,7 @@ pub fn read_all(
         };
         let go_on = match fmt {
             InputFormat::Jsonl => read_jsonl(reader, &display, fields, &mut sink),
+            InputFormat::Json => read_json_array(reader, &display, fields, &mut sink),
             InputFormat::Csv => read_csv(reader, &display, fields, &mut sink),
             _ => read_text(reader, &display, id, &mut sink),
         };
@@ -302,6 +359,44 @@ fn read_jsonl(
     }
 }
 
+fn read_json_array(
+    mut reader: Box<dyn BufRead + Send>,
+    origin: &str,
+    fields: &RecordFields,
+    sink: &mut impl FnMut(Item) -> bool,
+) -> bool {
+    let mut bytes = Vec::new();
+    if let Err(e) = reader.read_to_end(&mut bytes) {
+        return sink(Item::Skip(Skip {
+            origin: origin.into(),
+            reason: format!("read error: {e}"),
+        }));
+    }
+    let values: Vec<serde_json::Value> = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            return sink(Item::Skip(Skip {
+                origin: format!("{origin}:{}", e.line()),
+                reason: format!("malformed JSON array: {e}; file skipped"),
+            }))
+        }
+    };
+    for (n, value) in values.into_iter().enumerate() {
+        let here = format!("{origin}[{n}]");
+        let item = match record_from_json(value, fields, &here, false) {
+            Ok(r) => Item::Record(r),
+            Err(reason) => Item::Skip(Skip {
+                origin: here,
+                reason,
+            }),
+        };
+        if !sink(item) {
+            return false;
+        }
+    }
+    true
+}
+
 fn parse_json_record(
     line: &[u8],
     fields: &RecordFields,
@@ -313,6 +408,16 @@ fn parse_json_record(
     };
     let value: serde_json::Value =
         serde_json::from_str(&line).map_err(|e| format!("malformed JSON: {e}"))?;
+    record_from_json(value, fields, here, repaired)
+}
+
+/// A record from one JSON value (an object with the text field).
+fn record_from_json(
+    value: serde_json::Value,
+    fields: &RecordFields,
+    here: &str,
+    repaired: bool,
+) -> std::result::Result<Record, String> {
     let obj = value.as_object().ok_or("not a JSON object")?;
     let text = match obj.get(&fields.text) {
         Some(serde_json::Value::String(s)) => s.clone(),
@@ -490,9 +595,37 @@ mod tests {
         std::fs::write(dir.path().join("sub/b.txt"), "B.").unwrap();
         std::fs::write(dir.path().join("a.md"), "A.").unwrap();
         std::fs::write(dir.path().join("c.png"), "x").unwrap();
-        let (files, ignored) = expand_paths(&[dir.path().to_path_buf()]).unwrap();
-        let rel: Vec<String> = files.iter().map(|(_, r)| r.display().to_string()).collect();
+        let e = expand_paths(&[dir.path().to_path_buf()]).unwrap();
+        let rel: Vec<String> = e
+            .files
+            .iter()
+            .map(|(_, r)| r.display().to_string())
+            .collect();
         assert_eq!(rel, ["a.md", "sub/b.txt"]);
-        assert_eq!(ignored.len(), 1);
+        assert_eq!(e.ignored.len(), 1);
+    }
+
+    #[test]
+    fn walks_survive_loops_fifos_and_unreadable_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "A.").unwrap();
+        std::os::unix::fs::symlink(".", dir.path().join("loop")).unwrap();
+        std::os::unix::fs::symlink(".", dir.path().join("loop2")).unwrap();
+        assert!(std::process::Command::new("mkfifo")
+            .arg(dir.path().join("pipe.txt"))
+            .status()
+            .unwrap()
+            .success());
+        let e = expand_paths(&[dir.path().to_path_buf()]).unwrap();
+        let rel: Vec<String> = e
+            .files
+            .iter()
+            .map(|(_, r)| r.display().to_string())
+            .collect();
+        assert_eq!(rel, ["a.txt"], "{e:?}");
+        let reasons: Vec<&str> = e.skipped.iter().map(|s| s.reason.as_str()).collect();
+        assert_eq!(reasons.len(), 3, "{reasons:?}");
+        assert_eq!(reasons.iter().filter(|r| r.contains("loop")).count(), 2);
+        assert!(reasons.iter().any(|r| r.contains("not a regular file")));
     }
 }

@@ -207,7 +207,9 @@ struct Articles {
 
 impl Articles {
     fn load(source: &ArticleSource, wanted: &HashSet<&str>, skips: &mut Vec<Skip>) -> Result<Self> {
-        let (files, _ignored) = expand_paths(&source.paths)?;
+        let expanded = expand_paths(&source.paths)?;
+        skips.extend(expanded.skipped);
+        let files = expanded.files;
         let mut articles = Articles::default();
         read_all(&files, source.format, &source.fields, |item| {
             match item {

@@ -1247,3 +1247,92 @@ fn a_terminated_run_leaves_no_temporary_file() {
     let left: Vec<_> = std::fs::read_dir(&out_dir).unwrap().collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+#[test]
+fn json_files_boms_and_empty_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let arr = write(
+        dir.path(),
+        "a.json",
+        b"[{\"id\":\"x\",\"text\":\"Shelling hit the port.\"},{\"id\":\"y\",\"body\":\"no text\"}]",
+    );
+    let o = run(SCORE, &["--quiet", &arr]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(csv_rows(&stdout(&o))[0][0].to_string(), "x");
+    assert!(
+        stderr(&o).contains("a.json[1]: no field \"text\""),
+        "{}",
+        stderr(&o)
+    );
+    let lines = write(
+        dir.path(),
+        "l.json",
+        b"{\"id\":\"z\",\"text\":\"Talks resumed.\"}\n",
+    );
+    let o = run(SCORE, &["--quiet", &lines]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(csv_rows(&stdout(&o))[0][0].to_string(), "z");
+    // A byte-order mark is dropped everywhere: offsets start after it.
+    let txt = write(dir.path(), "b.txt", b"\xef\xbb\xbfTalks resumed.");
+    let jsonl = write(
+        dir.path(),
+        "b.jsonl",
+        b"\xef\xbb\xbf{\"id\":\"j\",\"text\":\"Talks resumed.\"}\n",
+    );
+    let csv = write(
+        dir.path(),
+        "b.csv",
+        b"\xef\xbb\xbfid,text\nc,Talks resumed.\n",
+    );
+    let o = run(SCORE, &["--quiet", &txt, &jsonl, &csv]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows = csv_rows(&stdout(&o));
+    assert_eq!(rows.len(), 3);
+    for r in &rows {
+        assert_eq!((&r[2], &r[3], &r[9]), ("0", "14", "Talks resumed."));
+    }
+    let mut child = Command::new(SCORE)
+        .args(["--quiet", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"\xef\xbb\xbf{\"id\":\"s\",\"text\":\"Talks resumed.\"}\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(csv_rows(&stdout(&o))[0][0].to_string(), "s");
+    // Nothing scored is an error, not "0 articles" and success.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let o = run(SCORE, &[empty.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing was scored"), "{}", stderr(&o));
+    let bad = write(dir.path(), "bad.jsonl", b"{oops\n");
+    let o = run(SCORE, &[&bad]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing was scored"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_directory_with_symlink_loops_and_a_fifo_is_walked_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "Talks resumed.").unwrap();
+    std::os::unix::fs::symlink(".", dir.path().join("again")).unwrap();
+    std::os::unix::fs::symlink(".", dir.path().join("more")).unwrap();
+    assert!(Command::new("mkfifo")
+        .arg(dir.path().join("pipe.txt"))
+        .status()
+        .unwrap()
+        .success());
+    let o = run(SCORE, &[dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(csv_rows(&stdout(&o)).len(), 1, "each article once");
+    let err = stderr(&o);
+    assert!(err.contains("symbolic link loop"), "{err}");
+    assert!(err.contains("not a regular file"), "{err}");
+    assert!(err.contains("1 articles, 1 sentences, 3 skipped"), "{err}");
+}

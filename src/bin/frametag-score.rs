@@ -111,6 +111,8 @@ enum Format {
     Auto,
     Text,
     Jsonl,
+    /// JSON lines, or one JSON array of objects.
+    Json,
     Csv,
 }
 
@@ -281,7 +283,8 @@ fn run(args: &Args) -> Result<Totals, Stop> {
             .build_global()
             .map_err(|e| Stop::Usage(e.to_string()))?;
     }
-    let (files, ignored) = expand_paths(&args.paths).map_err(|e| Stop::Usage(e.to_string()))?;
+    let expanded = expand_paths(&args.paths).map_err(|e| Stop::Usage(e.to_string()))?;
+    let (files, ignored, walk_skips) = (expanded.files, expanded.ignored, expanded.skipped);
     if !args.quiet && !ignored.is_empty() {
         eprintln!(
             "frametag-score: ignoring {} file(s) with unknown extensions (e.g. {})",
@@ -293,6 +296,7 @@ fn run(args: &Args) -> Result<Totals, Stop> {
         Format::Auto => InputFormat::Auto,
         Format::Text => InputFormat::Text,
         Format::Jsonl => InputFormat::Jsonl,
+        Format::Json => InputFormat::Json,
         Format::Csv => InputFormat::Csv,
     };
     let fields = RecordFields {
@@ -391,7 +395,8 @@ fn run(args: &Args) -> Result<Totals, Stop> {
     let reader = std::thread::spawn(move || {
         let mut batch = Vec::new();
         let mut bytes = 0;
-        read_all(&files, format, &fields, |item| {
+        let walk_skips = walk_skips.into_iter().map(Item::Skip);
+        let mut sink = |item: Item| {
             if let Item::Record(r) = &item {
                 bytes += r.text.len();
             }
@@ -401,7 +406,14 @@ fn run(args: &Args) -> Result<Totals, Stop> {
                 return tx.send(std::mem::take(&mut batch)).is_ok();
             }
             true
-        });
+        };
+        // What the directory walk could not read is counted first.
+        for skip in walk_skips {
+            if !sink(skip) {
+                return;
+            }
+        }
+        read_all(&files, format, &fields, sink);
         if !batch.is_empty() {
             let _ = tx.send(batch);
         }
@@ -531,6 +543,24 @@ fn run(args: &Args) -> Result<Totals, Stop> {
     }
     if let Some(f) = failure {
         return Err(f); // temporary files are removed, nothing is written
+    }
+    if totals.articles == 0 && !cut_short {
+        // An empty result is not a success: say why nothing was scored.
+        return Err(if totals.skipped > 0 {
+            Stop::Fail(format!(
+                "nothing was scored: every one of the {} records read was skipped",
+                totals.skipped
+            ))
+        } else {
+            Stop::Usage(format!(
+                "nothing was scored: no input records in {}",
+                args.paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        });
     }
     if let Some(sg) = suggester {
         let found = sg.finish();
