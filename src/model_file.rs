@@ -28,6 +28,9 @@ use crate::model::{FrameModel, LinearParts, Mode, TrainingInfo};
 
 /// Magic bytes at the start of every model file.
 pub const MAGIC: &[u8; 8] = b"FRAMETAG";
+/// The largest model file read: 2^20 buckets of 64-bit weights for a few
+/// dozen labels stay well below it.
+pub const MAX_MODEL_BYTES: u64 = 1 << 31;
 /// The format version this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -87,8 +90,32 @@ impl FrameModel {
     }
 
     /// Reads a model file, refusing unknown versions and corrupt contents.
+    /// At most [`MAX_MODEL_BYTES`] are read: a device or a huge file given
+    /// by mistake is refused instead of filling memory.
     pub fn load(path: &Path) -> Result<FrameModel> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        use std::io::Read;
+        let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        // The magic bytes first, so that a wrong file is refused unread.
+        let mut bytes = Vec::new();
+        (&mut file)
+            .take(MAGIC.len() as u64)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(path, e))?;
+        if bytes.as_slice() != MAGIC {
+            return Err(Error::model(path, ModelError::BadMagic));
+        }
+        file.take(MAX_MODEL_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(path, e))?;
+        if bytes.len() as u64 > MAX_MODEL_BYTES {
+            return Err(Error::model(
+                path,
+                ModelError::Corrupt(format!(
+                    "larger than {} MiB, far beyond any model this build writes",
+                    MAX_MODEL_BYTES >> 20
+                )),
+            ));
+        }
         FrameModel::from_bytes(&bytes).map_err(|kind| Error::model(path, kind))
     }
 

@@ -1336,3 +1336,42 @@ fn a_directory_with_symlink_loops_and_a_fifo_is_walked_once() {
     assert!(err.contains("not a regular file"), "{err}");
     assert!(err.contains("1 articles, 1 sentences, 3 skipped"), "{err}");
 }
+
+#[test]
+fn a_device_as_model_and_absurd_thread_counts_are_refused_at_once() {
+    let o = run(
+        SCORE,
+        &[
+            "--model",
+            "/dev/zero",
+            "corpus/articles/01-kharkiv-power-strikes.txt",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not a frametag model"),
+        "{}",
+        stderr(&o)
+    );
+    for bin in [SCORE, TRAIN] {
+        let args: &[&str] = if bin == SCORE {
+            &[
+                "--threads",
+                "20000",
+                "corpus/articles/01-kharkiv-power-strikes.txt",
+            ]
+        } else {
+            &[
+                "--threads",
+                "20000",
+                "--data",
+                "tests/fixtures/tiny.csv",
+                "--out",
+                "/dev/null",
+            ]
+        };
+        let o = run(bin, args);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("expected 1 to 1024"), "{}", stderr(&o));
+    }
+}

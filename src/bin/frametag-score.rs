@@ -61,7 +61,7 @@ struct Args {
     /// Write one summary row per article to FILE (CSV, atomically).
     #[arg(long, value_name = "FILE")]
     summary: Option<PathBuf>,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: all cores; at most 1024).
     #[arg(long)]
     threads: Option<usize>,
     /// For each predicted label, list the K n-grams that raised it most.
@@ -131,6 +131,9 @@ enum OutFormat {
 /// One record's output: its rows, its summary row, its sentence count and,
 /// when suggesting, its sentences as candidates.
 type Scored = (Vec<u8>, Vec<u8>, usize, Vec<Candidate>);
+
+/// The most worker threads accepted: more only costs start-up time.
+const MAX_THREADS: usize = 1024;
 
 /// Records per batch, and bytes of text per batch: bounds memory.
 const BATCH_RECORDS: usize = 4096;
@@ -275,8 +278,10 @@ fn load_model(args: &Args) -> Result<FrameModel, Stop> {
 fn run(args: &Args) -> Result<Totals, Stop> {
     let model = load_model(args)?;
     if let Some(n) = args.threads {
-        if n == 0 {
-            return Err(Stop::Usage("--threads must be at least 1".into()));
+        if !(1..=MAX_THREADS).contains(&n) {
+            return Err(Stop::Usage(format!(
+                "--threads {n}: expected 1 to {MAX_THREADS}"
+            )));
         }
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)

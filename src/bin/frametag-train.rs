@@ -126,7 +126,7 @@ struct Args {
     /// Number of top n-grams to print per label.
     #[arg(long, default_value_t = 12, help_heading = "Output")]
     top: usize,
-    /// Threads (default: all cores).
+    /// Threads (default: all cores; at most 1024).
     #[arg(long, help_heading = "Output")]
     threads: Option<usize>,
 }
@@ -265,8 +265,11 @@ fn config(args: &Args) -> Result<TrainConfig, Failure> {
 fn run(args: &Args) -> Result<(), Failure> {
     let cfg = config(args)?;
     if let Some(n) = args.threads {
+        if !(1..=1024).contains(&n) {
+            return Err(Failure::Usage(format!("--threads {n}: expected 1 to 1024")));
+        }
         rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
+            .num_threads(n)
             .build_global()
             .map_err(|e| Failure::Usage(e.to_string()))?;
     }
