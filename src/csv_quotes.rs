@@ -34,6 +34,7 @@ enum State {
 /// record, and the stray quotes found.
 #[derive(Debug)]
 struct Scan {
+    delimiter: u8,
     state: State,
     /// 1-based line of the next byte.
     line: u64,
@@ -54,8 +55,9 @@ struct Scan {
 }
 
 impl Scan {
-    fn new() -> Self {
+    fn new(delimiter: u8) -> Self {
         Scan {
+            delimiter,
             state: State::StartField,
             line: 1,
             pos: 0,
@@ -76,10 +78,11 @@ impl Scan {
                     self.opened = (self.line, self.pos);
                     State::InQuoted
                 }
-                (
-                    State::StartField | State::InField | State::QuoteInQuoted,
-                    b',' | b'\n' | b'\r',
-                ) => State::StartField,
+                (State::StartField | State::InField | State::QuoteInQuoted, b)
+                    if b == self.delimiter || b == b'\n' || b == b'\r' =>
+                {
+                    State::StartField
+                }
                 (State::StartField | State::InField, _) => State::InField,
                 (State::InQuoted, b'"') => State::QuoteInQuoted,
                 (State::InQuoted, _) => State::InQuoted,
@@ -188,15 +191,21 @@ pub(crate) struct Malformed {
 pub(crate) struct CsvRecords {
     csv: csv::Reader<Watched>,
     scan: Arc<Mutex<Scan>>,
+    delimiter: u8,
     /// Lines before the current reader's first line.
     line_offset: u64,
     record: csv::ByteRecord,
 }
 
-fn reader(inner: Box<dyn Read + Send>, headers: bool) -> (csv::Reader<Watched>, Arc<Mutex<Scan>>) {
-    let scan = Arc::new(Mutex::new(Scan::new()));
+fn reader(
+    inner: Box<dyn Read + Send>,
+    headers: bool,
+    delimiter: u8,
+) -> (csv::Reader<Watched>, Arc<Mutex<Scan>>) {
+    let scan = Arc::new(Mutex::new(Scan::new(delimiter)));
     let csv = csv::ReaderBuilder::new()
         .flexible(true)
+        .delimiter(delimiter)
         .has_headers(headers)
         .from_reader(Watched {
             inner,
@@ -207,8 +216,11 @@ fn reader(inner: Box<dyn Read + Send>, headers: bool) -> (csv::Reader<Watched>, 
 
 impl CsvRecords {
     /// Reads the header of `inner`; an error says what is wrong with it.
-    pub(crate) fn new(inner: Box<dyn Read + Send>) -> Result<(Self, csv::ByteRecord), String> {
-        let (mut csv, scan) = reader(inner, true);
+    pub(crate) fn new(
+        inner: Box<dyn Read + Send>,
+        delimiter: u8,
+    ) -> Result<(Self, csv::ByteRecord), String> {
+        let (mut csv, scan) = reader(inner, true, delimiter);
         let header = csv
             .byte_headers()
             .map_err(|e| format!("unreadable header: {e}"))?
@@ -225,6 +237,7 @@ impl CsvRecords {
             CsvRecords {
                 csv,
                 scan,
+                delimiter,
                 line_offset: 0,
                 record: csv::ByteRecord::new(),
             },
@@ -291,10 +304,14 @@ impl CsvRecords {
                 None => Vec::new(),
             }
         };
-        let (placeholder, _) = reader(Box::new(std::io::empty()), false);
+        let (placeholder, _) = reader(Box::new(std::io::empty()), false, self.delimiter);
         let old = std::mem::replace(&mut self.csv, placeholder);
         let rest = old.into_inner().inner;
-        let (csv, scan) = reader(Box::new(Cursor::new(tail).chain(rest)), false);
+        let (csv, scan) = reader(
+            Box::new(Cursor::new(tail).chain(rest)),
+            false,
+            self.delimiter,
+        );
         self.csv = csv;
         self.scan = scan;
         self.line_offset = line;
@@ -307,7 +324,7 @@ mod tests {
 
     /// (line, first field) of records; (line, "!") for malformed ones.
     fn lines(input: &'static [u8]) -> Vec<(u64, String)> {
-        let (mut r, _) = CsvRecords::new(Box::new(input)).unwrap();
+        let (mut r, _) = CsvRecords::new(Box::new(input), b',').unwrap();
         let mut out = Vec::new();
         while let Some(item) = r.next_record() {
             out.push(match item {

@@ -54,6 +54,8 @@ pub struct Columns {
     pub text: String,
     /// Labels column name (default "labels").
     pub labels: String,
+    /// What joins several labels in a cell (default `;`).
+    pub label_separator: char,
 }
 
 impl Default for Columns {
@@ -61,6 +63,7 @@ impl Default for Columns {
         Columns {
             text: "text".into(),
             labels: "labels".into(),
+            label_separator: ';',
         }
     }
 }
@@ -217,7 +220,7 @@ impl LabeledData {
                 });
                 continue;
             }
-            let parsed = parse_labels(labels);
+            let parsed = parse_labels(labels, columns.label_separator);
             if let Some(note) = parsed.note {
                 data.notes.push(Skipped { line, reason: note });
             }
@@ -225,7 +228,45 @@ impl LabeledData {
             data.labels.push(parsed.labels);
             data.lines.push(line);
         }
+        data.check_label_names(columns.label_separator)?;
         data.finish()
+    }
+
+    /// Checks the label names for the mistakes people make: labels joined
+    /// by another separator (`a,b` read as one label), and the same label
+    /// written in two cases. The first is an error (it would train a label
+    /// per combination), the second a note.
+    pub(crate) fn check_label_names(&mut self, separator: char) -> Result<()> {
+        let names = self.label_set();
+        for other in [',', '|', '/'] {
+            if other == separator {
+                continue;
+            }
+            let joined: Vec<&String> = names.iter().filter(|l| l.contains(other)).collect();
+            if let Some(first) = joined.first() {
+                return Err(Error::Dataset {
+                    path: self.path.clone(),
+                    message: format!(
+                        "{} label(s) contain {other:?} (e.g. {first:?}): labels are joined by {separator:?}; \
+                         if this file joins them by {other:?}, pass --label-separator {other:?}",
+                        joined.len()
+                    ),
+                });
+            }
+        }
+        for (i, a) in names.iter().enumerate() {
+            for b in &names[i + 1..] {
+                if a.to_lowercase() == b.to_lowercase() {
+                    self.notes.push(Skipped {
+                        line: 0,
+                        reason: format!(
+                            "labels {a:?} and {b:?} differ only in case and are kept apart as two labels"
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Sorts the skipped rows by line and refuses a data set with no usable
@@ -268,7 +309,8 @@ impl CsvRows {
             });
         }
         let owned: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(bytes.to_vec()));
-        let (mut records, header) = CsvRecords::new(owned).map_err(|m| Error::data(path, 1, m))?;
+        let (mut records, header) =
+            CsvRecords::new(owned, b',').map_err(|m| Error::data(path, 1, m))?;
         let mut rows = Vec::new();
         let mut skipped = Vec::new();
         while let Some(item) = records.next_record() {
@@ -327,11 +369,11 @@ pub(crate) struct ParsedLabels {
 
 /// Splits a labels cell: `;`-joined, trimmed, de-duplicated in first-seen
 /// order; empty or `none` means no label.
-pub(crate) fn parse_labels(cell: &str) -> ParsedLabels {
+pub(crate) fn parse_labels(cell: &str, separator: char) -> ParsedLabels {
     let mut labels: Vec<String> = Vec::new();
     let mut notes = Vec::new();
     let mut had_none = false;
-    for raw in cell.split(';') {
+    for raw in cell.split(separator) {
         let l = raw.trim();
         if l.len() != raw.len() && !l.is_empty() {
             notes.push(format!("stray whitespace around label {l:?} trimmed"));

@@ -38,6 +38,8 @@ pub struct RecordFields {
     /// JSON field or CSV column holding the id (optional in the data; the
     /// file and line stand in when it is missing).
     pub id: String,
+    /// The field delimiter of CSV input (default `,`).
+    pub delimiter: u8,
 }
 
 impl Default for RecordFields {
@@ -45,6 +47,37 @@ impl Default for RecordFields {
         RecordFields {
             text: "text".into(),
             id: "id".into(),
+            delimiter: b',',
+        }
+    }
+}
+
+/// A CSV field delimiter given on the command line: one ASCII character,
+/// or `tab`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delimiter(pub u8);
+
+impl std::str::FromStr for Delimiter {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "tab" | "\\t" | "\t" => Ok(Delimiter(b'\t')),
+            _ if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" => {
+                Ok(Delimiter(s.as_bytes()[0]))
+            }
+            _ => Err(format!(
+                "expected one ASCII character or \"tab\", not {s:?}"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for Delimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            b'\t' => f.write_str("tab"),
+            b => write!(f, "{}", b as char),
         }
     }
 }
@@ -422,7 +455,14 @@ fn record_from_json(
     let text = match obj.get(&fields.text) {
         Some(serde_json::Value::String(s)) => s.clone(),
         Some(_) => return Err(format!("field {:?} is not a string", fields.text)),
-        None => return Err(format!("no field {:?}", fields.text)),
+        None => {
+            let names: Vec<&str> = obj.keys().map(String::as_str).collect();
+            return Err(format!(
+                "no field {:?} (fields: {}; see --text-field)",
+                fields.text,
+                names.join(", ")
+            ));
+        }
     };
     if text.trim().is_empty() {
         return Err("empty article".into());
@@ -446,7 +486,7 @@ fn read_csv(
     fields: &RecordFields,
     sink: &mut impl FnMut(Item) -> bool,
 ) -> bool {
-    let (mut records, header) = match CsvRecords::new(Box::new(reader)) {
+    let (mut records, header) = match CsvRecords::new(Box::new(reader), fields.delimiter) {
         Ok(r) => r,
         Err(m) => {
             return sink(Item::Skip(Skip {
@@ -457,12 +497,28 @@ fn read_csv(
     };
     let col = |name: &str| crate::dataset::column_index(&header, name);
     let Some(text_col) = col(&fields.text) else {
+        let columns: Vec<String> = header
+            .iter()
+            .map(|h| format!("{:?}", String::from_utf8_lossy(h)))
+            .collect();
+        let reason = if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
+            "empty CSV file (no header)".to_string()
+        } else {
+            let tsv = header.len() == 1 && header[0].contains(&b'\t') && fields.delimiter == b',';
+            format!(
+                "file not read: no column {:?} in the CSV header (columns: {}){}",
+                fields.text,
+                columns.join(", "),
+                if tsv {
+                    "; it looks tab-separated: pass --delimiter tab"
+                } else {
+                    "; see --text-field"
+                }
+            )
+        };
         return sink(Item::Skip(Skip {
             origin: format!("{origin}:1"),
-            reason: format!(
-                "no column {:?} in the CSV header; file skipped",
-                fields.text
-            ),
+            reason,
         }));
     };
     let id_col = col(&fields.id);

@@ -98,7 +98,8 @@ fn is_standoff(table: &CsvRows, columns: &Columns, have_articles: bool) -> bool 
 }
 
 impl StandoffFile {
-    fn parse(path: &Path, table: &CsvRows, labels_column: &str, bytes: &[u8]) -> Result<Self> {
+    fn parse(path: &Path, table: &CsvRows, columns: &Columns, bytes: &[u8]) -> Result<Self> {
+        let labels_column = columns.labels.as_str();
         let col = |name: &str| table.column(path, name);
         let (doc, start, end, labels) = (
             col(DOC_ID_COLUMN)?,
@@ -151,7 +152,7 @@ impl StandoffFile {
                 });
                 continue;
             }
-            let parsed = parse_labels(&l);
+            let parsed = parse_labels(&l, columns.label_separator);
             if let Some(note) = parsed.note {
                 file.notes.push(Skipped { line, reason: note });
             }
@@ -168,7 +169,7 @@ impl StandoffFile {
     }
 
     /// Takes each row's sentence from its article.
-    fn resolve(self, articles: &Articles) -> Result<LabeledData> {
+    fn resolve(self, articles: &Articles, separator: char) -> Result<LabeledData> {
         let mut data = LabeledData {
             path: self.path,
             skipped: self.skipped,
@@ -193,6 +194,7 @@ impl StandoffFile {
             }
         }
         data.checksum = format!("{:016x}", hash.digest());
+        data.check_label_names(separator)?;
         data.finish()
     }
 }
@@ -348,10 +350,7 @@ pub fn read_labeled(
         let table = CsvRows::parse(path, &bytes)?;
         if is_standoff(&table, columns, articles.is_some()) {
             parts.push(Part::Standoff(StandoffFile::parse(
-                path,
-                &table,
-                &columns.labels,
-                &bytes,
+                path, &table, columns, &bytes,
             )?));
         } else {
             parts.push(Part::Text(LabeledData::parse_csv(path, &bytes, columns)?));
@@ -401,7 +400,9 @@ pub fn read_labeled(
                 loaded.standoff.push(false);
             }
             Part::Standoff(f) => {
-                loaded.parts.push(f.resolve(&store)?);
+                loaded
+                    .parts
+                    .push(f.resolve(&store, columns.label_separator)?);
                 loaded.standoff.push(true);
             }
         }

@@ -1375,3 +1375,111 @@ fn a_device_as_model_and_absurd_thread_counts_are_refused_at_once() {
         assert!(stderr(&o).contains("expected 1 to 1024"), "{}", stderr(&o));
     }
 }
+
+#[test]
+fn common_input_mistakes_get_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    // Labels joined by commas: refused with the flag that reads them.
+    let commas = write(
+        dir.path(),
+        "c.csv",
+        b"text,labels\nA strike hit a depot.,\"escalation,humanitarian\"\nTalks resume.,\nShelling hit Kharkiv.,escalation\nAid arrived.,humanitarian\nMore shelling.,escalation\nFood aid came.,humanitarian\n",
+    );
+    let out = dir.path().join("m.ftm").to_string_lossy().into_owned();
+    let o = run(TRAIN, &["--data", &commas, "--alpha", "0.1", "--out", &out]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--label-separator ','"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(
+        TRAIN,
+        &[
+            "--data",
+            &commas,
+            "--label-separator",
+            ",",
+            "--alpha",
+            "0.1",
+            "--char-ngrams",
+            "off",
+            "--out",
+            &out,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Labels differing in case: kept apart, with a note.
+    let case = write(
+        dir.path(),
+        "k.csv",
+        b"text,labels\nA strike hit a depot.,Escalation\nTalks resume.,\nShelling hit Kharkiv.,escalation\nAid arrived.,humanitarian\nMore shelling.,escalation\nFood aid came.,humanitarian\nTalks again.,\n",
+    );
+    let o = run(
+        TRAIN,
+        &[
+            "--data",
+            &case,
+            "--alpha",
+            "0.1",
+            "--char-ngrams",
+            "off",
+            "--out",
+            &out,
+        ],
+    );
+    assert!(
+        stderr(&o).contains("\"Escalation\" and \"escalation\" differ only in case"),
+        "{}",
+        stderr(&o)
+    );
+    // A wrong --text-field names the fields there are, a few times only.
+    let jsonl: String = (0..40)
+        .map(|i| format!("{{\"id\":{i},\"body\":\"Talks.\"}}\n"))
+        .collect();
+    let p = write(dir.path(), "a.jsonl", jsonl.as_bytes());
+    let o = run(SCORE, &[&p]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("no field \"text\" (fields: body, id; see --text-field)"),
+        "{err}"
+    );
+    assert_eq!(err.matches("a.jsonl:").count(), 5, "{err}");
+    assert!(
+        err.contains("35 more records skipped for the same reason"),
+        "{err}"
+    );
+    // A TSV named .csv, and an empty CSV.
+    let tsv = write(dir.path(), "t.csv", b"id\ttext\n1\tTalks resumed.\n");
+    let o = run(SCORE, &[&tsv]);
+    assert!(
+        stderr(&o).contains("pass --delimiter tab"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(SCORE, &["--quiet", "--delimiter", "tab", &tsv]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let empty = write(dir.path(), "e.csv", b"");
+    let o = run(SCORE, &[&empty]);
+    assert!(
+        stderr(&o).contains("e.csv:1: empty CSV file (no header); skipped"),
+        "{}",
+        stderr(&o)
+    );
+    // --unit record on whole articles.
+    let o = run(
+        SCORE,
+        &[
+            "--quiet",
+            "--unit",
+            "record",
+            "corpus/articles/articles.jsonl",
+        ],
+    );
+    assert!(stderr(&o).contains("leave --unit out"), "{}", stderr(&o));
+    let o = run(
+        SCORE,
+        &["--quiet", "--unit", "record", "tests/fixtures/tiny.csv"],
+    );
+    assert!(!stderr(&o).contains("leave --unit out"), "{}", stderr(&o));
+}

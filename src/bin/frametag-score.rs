@@ -12,7 +12,7 @@ use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 use clap::{Parser, ValueEnum};
-use frametag::input::{expand_paths, read_all, InputFormat, Item, RecordFields};
+use frametag::input::{expand_paths, read_all, Delimiter, InputFormat, Item, RecordFields};
 use frametag::out_file::{check_outputs, remove_temporary_files, OutFile};
 use frametag::output::{OutputFormat, RowFormat, SummaryFormat};
 use frametag::standoff::{read_exclusions, sentence_checksum};
@@ -49,6 +49,9 @@ struct Args {
     /// JSON field / CSV column holding the article id (file:line when absent).
     #[arg(long, default_value = "id")]
     id_field: String,
+    /// Field delimiter of CSV input: one character, or "tab".
+    #[arg(long, default_value_t = Delimiter(b','))]
+    delimiter: Delimiter,
     /// Score each sentence, or each record whole (for pre-split sentences).
     #[arg(long, value_enum, default_value_t = UnitArg::Sentence)]
     unit: UnitArg,
@@ -131,6 +134,12 @@ enum OutFormat {
 /// One record's output: its rows, its summary row, its sentence count and,
 /// when suggesting, its sentences as candidates.
 type Scored = (Vec<u8>, Vec<u8>, usize, Vec<Candidate>);
+
+/// Records looked at to warn about `--unit record` on articles.
+const UNIT_CHECK_RECORDS: usize = 20;
+
+/// How many skips with the same reason are shown one by one.
+const SHOW_SAME_REASON: u64 = 5;
 
 /// The most worker threads accepted: more only costs start-up time.
 const MAX_THREADS: usize = 1024;
@@ -227,6 +236,24 @@ impl Sink {
     }
 }
 
+/// Warns when the records scored whole (`--unit record`) look like
+/// articles: their median sentence count is 3 or more.
+fn warn_if_articles(counts: Option<Vec<usize>>, warn: &dyn Fn(&str)) {
+    let Some(mut counts) = counts.filter(|c| !c.is_empty()) else {
+        return;
+    };
+    counts.sort_unstable();
+    let median = counts[counts.len() / 2];
+    if median >= 3 {
+        warn(&format!(
+            "warning: --unit record scores each record whole, but these records hold about \
+             {median} sentences each (median of the first {}); leave --unit out to score \
+             articles sentence by sentence",
+            counts.len()
+        ));
+    }
+}
+
 /// The header of suggestion rows.
 fn suggestion_header(labels: &[String]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -307,6 +334,7 @@ fn run(args: &Args) -> Result<Totals, Stop> {
     let fields = RecordFields {
         text: args.text_field.clone(),
         id: args.id_field.clone(),
+        delimiter: args.delimiter.0,
     };
     let unit = match args.unit {
         UnitArg::Sentence => Unit::Sentence,
@@ -430,7 +458,12 @@ fn run(args: &Args) -> Result<Totals, Stop> {
             std::sync::Mutex::new((ArticleScorer::new(&model, unit, args.explain), Vec::new()))
         })
         .collect();
+    // --unit record on whole articles is a likely mistake: the first
+    // records are split to see whether they are sentences.
+    let segmenter = frametag::Segmenter::new();
+    let mut unit_check: Option<Vec<usize>> = Some(Vec::new());
     let mut totals = Totals::default();
+    let mut repeats: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     let mut failure = None;
     let mut cut_short = false;
     'batches: for batch in rx {
@@ -442,7 +475,13 @@ fn run(args: &Args) -> Result<Totals, Stop> {
                     failure = Some(Stop::Fail(format!("{}: {} (--strict)", s.origin, s.reason)));
                     break 'batches;
                 }
-                warn(&format!("warning: {}: {}; skipped", s.origin, s.reason));
+                // The same reason over and over (a wrong --text-field on
+                // every line) is shown a few times, then counted.
+                let seen = repeats.entry(s.reason.clone()).or_insert(0);
+                *seen += 1;
+                if *seen <= SHOW_SAME_REASON {
+                    warn(&format!("warning: {}: {}; skipped", s.origin, s.reason));
+                }
             }
         }
         let suggesting = suggester.is_some();
@@ -503,6 +542,12 @@ fn run(args: &Args) -> Result<Totals, Stop> {
             }
             totals.articles += 1;
             totals.bytes += r.text.len() as u64;
+            if let (Unit::Record, Some(check)) = (unit, unit_check.as_mut()) {
+                check.push(segmenter.split(&r.text).len());
+                if check.len() == UNIT_CHECK_RECORDS {
+                    warn_if_articles(unit_check.take(), &warn);
+                }
+            }
             if r.repaired {
                 totals.repaired += 1;
                 warn(&format!(
@@ -545,6 +590,20 @@ fn run(args: &Args) -> Result<Totals, Stop> {
     let _ = reader.join();
     if let Some(bar) = &progress {
         bar.finish_and_clear();
+    }
+    if unit == Unit::Record {
+        warn_if_articles(unit_check.take(), &warn);
+    }
+    let mut hidden: Vec<(&String, &u64)> = repeats
+        .iter()
+        .filter(|(_, &n)| n > SHOW_SAME_REASON)
+        .collect();
+    hidden.sort();
+    for (reason, n) in hidden {
+        eprintln!(
+            "warning: {} more records skipped for the same reason: {reason}",
+            n - SHOW_SAME_REASON
+        );
     }
     if let Some(f) = failure {
         return Err(f); // temporary files are removed, nothing is written

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::io::Write;
 
 use clap::Parser;
-use frametag::input::{InputFormat, RecordFields};
+use frametag::input::{Delimiter, InputFormat, RecordFields};
 use frametag::out_file::{check_outputs, remove_temporary_files, OutFile};
 use frametag::standoff::{read_labeled, ArticleSource};
 use frametag::train::{
@@ -47,6 +47,9 @@ struct Args {
     /// JSON field / CSV column of the article id in --articles.
     #[arg(long, default_value = "id", help_heading = "Data")]
     id_field: String,
+    /// Field delimiter of CSV articles in --articles: one character, or "tab".
+    #[arg(long, default_value_t = Delimiter(b','), help_heading = "Data")]
+    delimiter: Delimiter,
     /// Fail on the first unusable row (malformed, article missing, text
     /// not matching its checksum) instead of skipping it.
     #[arg(long, help_heading = "Data")]
@@ -70,6 +73,9 @@ struct Args {
     /// Name of the labels column.
     #[arg(long, default_value = "labels", help_heading = "Data")]
     labels_column: String,
+    /// What joins several labels in a cell.
+    #[arg(long, default_value_t = ';', help_heading = "Data")]
+    label_separator: char,
     /// Fix the label set and its order (comma-separated); rows with other
     /// labels are an error.
     #[arg(long, value_delimiter = ',', help_heading = "Data")]
@@ -276,6 +282,7 @@ fn run(args: &Args) -> Result<(), Failure> {
     let columns = Columns {
         text: args.text_column.clone(),
         labels: args.labels_column.clone(),
+        label_separator: args.label_separator,
     };
     // Outputs are checked, and opened, before minutes of work: a missing or
     // read-only folder, or an output that is an input, fails at once.
@@ -426,6 +433,7 @@ fn read_data(
         fields: RecordFields {
             text: args.text_field.clone(),
             id: args.id_field.clone(),
+            delimiter: args.delimiter.0,
         },
     });
     let mut files = args.data.clone();
@@ -478,7 +486,10 @@ fn report_rows(data: &LabeledData) {
         eprintln!("  ... and {} more skipped rows", data.skipped.len() - 20);
     }
     for n in data.notes.iter().take(10) {
-        eprintln!("  note {}:{}: {}", data.path.display(), n.line, n.reason);
+        match n.line {
+            0 => eprintln!("  note {}: {}", data.path.display(), n.reason),
+            line => eprintln!("  note {}:{line}: {}", data.path.display(), n.reason),
+        }
     }
     if data.notes.len() > 10 {
         eprintln!("  ... and {} more notes", data.notes.len() - 10);
