@@ -25,6 +25,19 @@ fn documented_command() -> Vec<String> {
 fn default_model_is_reproduced_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
     let mut args = documented_command();
+    // The real training sentences are stand-off annotations whose text is
+    // read from ../shared/data, which a user's clone does not have.
+    if let Some(missing) = args
+        .iter()
+        .filter(|a| a.starts_with("../shared/"))
+        .find(|a| !root().join(a).exists())
+    {
+        eprintln!(
+            "skipped: {missing} is absent, so the real training sentences cannot be read \
+             (see corpus/real/README.md)"
+        );
+        return;
+    }
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
