@@ -40,7 +40,15 @@ pub struct RecordFields {
     pub id: String,
     /// The field delimiter of CSV input (default `,`).
     pub delimiter: u8,
+    /// Records (a text file, a JSON line, a CSV record) larger than this
+    /// many bytes are skipped with a message, so one huge record cannot
+    /// take gigabytes (default [`MAX_RECORD_BYTES`]).
+    pub max_record_bytes: usize,
 }
+
+/// Default largest record read: far above any news article, far below
+/// what would strain memory once the record is segmented and scored.
+pub const MAX_RECORD_BYTES: usize = 32 << 20;
 
 impl Default for RecordFields {
     fn default() -> Self {
@@ -48,6 +56,7 @@ impl Default for RecordFields {
             text: "text".into(),
             id: "id".into(),
             delimiter: b',',
+            max_record_bytes: MAX_RECORD_BYTES,
         }
     }
 }
@@ -312,7 +321,7 @@ pub fn read_all(
             InputFormat::Jsonl => read_jsonl(reader, &display, fields, &mut sink),
             InputFormat::Json => read_json_array(reader, &display, fields, &mut sink),
             InputFormat::Csv => read_csv(reader, &display, fields, &mut sink),
-            _ => read_text(reader, &display, id, &mut sink),
+            _ => read_text(reader, &display, id, fields.max_record_bytes, &mut sink),
         };
         if !go_on {
             return;
@@ -321,16 +330,23 @@ pub fn read_all(
 }
 
 fn read_text(
-    mut reader: Box<dyn BufRead + Send>,
+    reader: Box<dyn BufRead + Send>,
     origin: &str,
     id: String,
+    max: usize,
     sink: &mut impl FnMut(Item) -> bool,
 ) -> bool {
     let mut bytes = Vec::new();
-    if let Err(e) = reader.read_to_end(&mut bytes) {
+    if let Err(e) = reader.take(max as u64 + 1).read_to_end(&mut bytes) {
         return sink(Item::Skip(Skip {
             origin: origin.into(),
-            reason: format!("read error: {e}"),
+            reason: read_error(&e),
+        }));
+    }
+    if bytes.len() > max {
+        return sink(Item::Skip(Skip {
+            origin: origin.into(),
+            reason: too_large(max),
         }));
     }
     if bytes[..bytes.len().min(8192)].contains(&0) {
@@ -362,18 +378,39 @@ fn read_jsonl(
 ) -> bool {
     let mut line = Vec::new();
     let mut n = 0u64;
+    let max = fields.max_record_bytes;
     loop {
         line.clear();
         n += 1;
-        match reader.read_until(b'\n', &mut line) {
+        match (&mut reader)
+            .take(max as u64 + 1)
+            .read_until(b'\n', &mut line)
+        {
             Ok(0) => return true,
             Ok(_) => {}
             Err(e) => {
                 return sink(Item::Skip(Skip {
                     origin: format!("{origin}:{n}"),
-                    reason: format!("read error: {e}; rest of file not read"),
+                    reason: read_error(&e),
                 }));
             }
+        }
+        if line.len() > max && line.last() != Some(&b'\n') {
+            // Too long: the rest of the line is passed over unread.
+            line.clear();
+            if let Err(e) = skip_line(&mut reader) {
+                return sink(Item::Skip(Skip {
+                    origin: format!("{origin}:{n}"),
+                    reason: read_error(&e),
+                }));
+            }
+            if !sink(Item::Skip(Skip {
+                origin: format!("{origin}:{n}"),
+                reason: too_large(max),
+            })) {
+                return false;
+            }
+            continue;
         }
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
@@ -392,17 +429,63 @@ fn read_jsonl(
     }
 }
 
+/// Consumes input up to and including the next line break.
+fn skip_line(reader: &mut dyn BufRead) -> std::io::Result<()> {
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                reader.consume(i + 1);
+                return Ok(());
+            }
+            None => {
+                let n = buf.len();
+                reader.consume(n);
+            }
+        }
+    }
+}
+
+/// Why a record larger than `max` bytes is skipped.
+fn too_large(max: usize) -> String {
+    format!(
+        "record larger than {} MiB; not read (raise --max-record-mb to read it)",
+        max >> 20
+    )
+}
+
+/// A read error that ends a file: what it means for the records after it.
+fn read_error(e: &std::io::Error) -> String {
+    format!(
+        "read error: {e} (a truncated or corrupt file?); the rest of the file could not be \
+         read, so an unknown number of records in it are lost"
+    )
+}
+
 fn read_json_array(
-    mut reader: Box<dyn BufRead + Send>,
+    reader: Box<dyn BufRead + Send>,
     origin: &str,
     fields: &RecordFields,
     sink: &mut impl FnMut(Item) -> bool,
 ) -> bool {
     let mut bytes = Vec::new();
-    if let Err(e) = reader.read_to_end(&mut bytes) {
+    let max = fields.max_record_bytes.saturating_mul(16);
+    if let Err(e) = reader.take(max as u64 + 1).read_to_end(&mut bytes) {
         return sink(Item::Skip(Skip {
             origin: origin.into(),
-            reason: format!("read error: {e}"),
+            reason: read_error(&e),
+        }));
+    }
+    if bytes.len() > max {
+        return sink(Item::Skip(Skip {
+            origin: origin.into(),
+            reason: format!(
+                "JSON array file larger than {} MiB; not read (convert it to JSON lines)",
+                max >> 20
+            ),
         }));
     }
     let values: Vec<serde_json::Value> = match serde_json::from_slice(&bytes) {
@@ -537,6 +620,15 @@ fn read_csv(
             }
         };
         let here = format!("{origin}:{line}");
+        if record.as_slice().len() > fields.max_record_bytes {
+            if !sink(Item::Skip(Skip {
+                origin: here,
+                reason: too_large(fields.max_record_bytes),
+            })) {
+                return false;
+            }
+            continue;
+        }
         let item = match record.get(text_col) {
             None => Item::Skip(Skip {
                 origin: here,

@@ -1483,3 +1483,35 @@ fn common_input_mistakes_get_a_hint() {
     );
     assert!(!stderr(&o).contains("leave --unit out"), "{}", stderr(&o));
 }
+
+#[test]
+fn records_over_the_size_cap_are_skipped_and_the_rest_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = "Shelling hit the port. ".repeat(60_000); // 1.4 MB
+    let jsonl = format!(
+        "{{\"id\":\"big\",\"text\":\"{big}\"}}\n{{\"id\":\"small\",\"text\":\"Talks resumed.\"}}\n"
+    );
+    let p = write(dir.path(), "a.jsonl", jsonl.as_bytes());
+    let t = write(dir.path(), "big.txt", big.as_bytes());
+    let c = write(
+        dir.path(),
+        "a.csv",
+        format!("id,text\nbig,{big}\nsmall,Talks resumed.\n").as_bytes(),
+    );
+    let o = run(SCORE, &["--quiet", "--max-record-mb", "1", &p, &t, &c]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let ids: Vec<String> = csv_rows(&stdout(&o))
+        .iter()
+        .map(|r| r[0].to_string())
+        .collect();
+    assert_eq!(ids, ["small", "small"]);
+    let err = stderr(&o);
+    for at in ["a.jsonl:1:", "big.txt:", "a.csv:2:"] {
+        assert!(
+            err.contains(&format!("{at} record larger than 1 MiB")),
+            "{at}: {err}"
+        );
+    }
+    let o = run(SCORE, &["--quiet", &p]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

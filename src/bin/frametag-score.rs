@@ -52,6 +52,10 @@ struct Args {
     /// Field delimiter of CSV input: one character, or "tab".
     #[arg(long, default_value_t = Delimiter(b','))]
     delimiter: Delimiter,
+    /// Skip records (a file, a JSON line, a CSV record) larger than this
+    /// many MiB, with a message: one huge record cannot fill memory.
+    #[arg(long, value_name = "MIB", default_value_t = 32)]
+    max_record_mb: usize,
     /// Score each sentence, or each record whole (for pre-split sentences).
     #[arg(long, value_enum, default_value_t = UnitArg::Sentence)]
     unit: UnitArg,
@@ -335,6 +339,7 @@ fn run(args: &Args) -> Result<Totals, Stop> {
         text: args.text_field.clone(),
         id: args.id_field.clone(),
         delimiter: args.delimiter.0,
+        max_record_bytes: args.max_record_mb << 20,
     };
     let unit = match args.unit {
         UnitArg::Sentence => Unit::Sentence,

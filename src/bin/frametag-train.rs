@@ -50,6 +50,10 @@ struct Args {
     /// Field delimiter of CSV articles in --articles: one character, or "tab".
     #[arg(long, default_value_t = Delimiter(b','), help_heading = "Data")]
     delimiter: Delimiter,
+    /// Skip records (a file, a JSON line, a CSV record) larger than this
+    /// many MiB, with a message: one huge record cannot fill memory.
+    #[arg(long, value_name = "MIB", default_value_t = 32, help_heading = "Data")]
+    max_record_mb: usize,
     /// Fail on the first unusable row (malformed, article missing, text
     /// not matching its checksum) instead of skipping it.
     #[arg(long, help_heading = "Data")]
@@ -434,6 +438,7 @@ fn read_data(
             text: args.text_field.clone(),
             id: args.id_field.clone(),
             delimiter: args.delimiter.0,
+            max_record_bytes: args.max_record_mb << 20,
         },
     });
     let mut files = args.data.clone();
