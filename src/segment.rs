@@ -346,11 +346,45 @@ fn joins_next(text: &str, a: &Line, b: &Line, wrapped: bool) -> bool {
     let first = b_text.chars().next().unwrap_or(' ');
     let continues_lower = first.is_lowercase() || first.is_ascii_digit();
     if wrapped {
-        // A short unpunctuated line before a capitalised one is a heading.
-        !(looks_like_heading(a_text) && a_text.chars().count() < 40 && !continues_lower)
+        // A short unpunctuated line in Title Case before a capitalised one
+        // is a heading; wire copy wrapped mid-phrase ("accused the" /
+        // "United States ...") is not.
+        !(looks_like_heading(a_text)
+            && a_text.chars().count() < 40
+            && title_case(a_text)
+            && !continues_lower)
     } else {
         continues_lower && !ends_sentence(a_text)
     }
+}
+
+/// Words that stay lower case in titles.
+const TITLE_MINOR: &[&str] = &[
+    "a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "vs",
+    "with",
+];
+
+/// Whether a line reads as Title Case: its last word is capitalised and at
+/// least two thirds of its other words (minor words aside) are too.
+fn title_case(s: &str) -> bool {
+    let words: Vec<&str> = s
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .collect();
+    let capital = |w: &str| {
+        w.chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+    };
+    let Some(last) = words.last() else {
+        return false;
+    };
+    let content: Vec<&&str> = words
+        .iter()
+        .filter(|w| !TITLE_MINOR.contains(&w.to_lowercase().as_str()))
+        .collect();
+    capital(last) && content.iter().filter(|w| capital(w)).count() * 3 >= content.len() * 2
 }
 
 fn ends_sentence(s: &str) -> bool {
@@ -795,6 +829,17 @@ mod tests {
                 "Arrivals rose to\nthe highest level in Comissaria Smith's records."
             ]
         );
+    }
+
+    #[test]
+    fn wire_copy_wrapped_after_a_short_line_is_joined() {
+        let t = "The European Community (EC) accused the\nUnited States of violating a political commitment to free trade\nthrough practices including a tax on imported gasoline and a\ncustoms user fee.\n";
+        assert_eq!(texts(t).len(), 1, "{:?}", texts(t));
+        let t = "Congress passed and sent to President\nReagan a bill that sets energy efficiency standards for home\nappliances, the White House said on Friday after a long wait.\n";
+        assert_eq!(texts(t).len(), 1, "{:?}", texts(t));
+        // A Title Case line before a wrapped paragraph stays a heading.
+        let t = "Key Points of the Plan\nThe ceasefire would begin on Monday under the draft text, and\nmonitors would deploy along the line within two weeks, the\nenvoy said on Tuesday after the talks.\n";
+        assert_eq!(texts(t)[0], "Key Points of the Plan");
     }
 
     #[test]
