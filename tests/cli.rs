@@ -1515,3 +1515,45 @@ fn records_over_the_size_cap_are_skipped_and_the_rest_read() {
     let o = run(SCORE, &["--quiet", &p]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+#[test]
+fn write_failures_truncated_gzip_and_strict_to_stdout_say_what_happened() {
+    let dir = tempfile::tempdir().unwrap();
+    // A full disk: exit 3, its own status.
+    let o = run(
+        SCORE,
+        &[
+            "--quiet",
+            "corpus/articles/articles.jsonl",
+            "-o",
+            "/dev/full",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("writing output"), "{}", stderr(&o));
+    // A truncated .gz: the records read are scored, the loss is reported.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let body = std::fs::read(root().join("corpus/articles/articles.jsonl")).unwrap();
+    gz.write_all(&body).unwrap();
+    let bytes = gz.finish().unwrap();
+    let p = write(dir.path(), "cut.jsonl.gz", &bytes[..bytes.len() * 2 / 3]);
+    let o = run(SCORE, &["--quiet", &p]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unknown number of records"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!csv_rows(&stdout(&o)).is_empty());
+    // --strict to standard output: what was sent before the bad record
+    // stays sent (the README says so); here, the header.
+    let jsonl = write(dir.path(), "a.jsonl", b"{broken\n{\"text\":\"Fine.\"}\n");
+    let o = run(SCORE, &["--strict", &jsonl]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o).lines().count(),
+        1,
+        "only the header: {}",
+        stdout(&o)
+    );
+}
