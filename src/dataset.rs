@@ -197,11 +197,7 @@ impl LabeledData {
             let (Some(text), Some(labels)) = (record.get(text_col), record.get(labels_col)) else {
                 data.skipped.push(Skipped {
                     line,
-                    reason: format!(
-                        "row has {} fields, fewer than the header's {}",
-                        record.len(),
-                        table.header.len()
-                    ),
+                    reason: table.short_row(record),
                 });
                 continue;
             };
@@ -343,6 +339,15 @@ impl CsvRows {
                     .join(", ")
             ),
         })
+    }
+
+    /// Why a record without the needed fields is skipped.
+    pub(crate) fn short_row(&self, record: &csv::ByteRecord) -> String {
+        format!(
+            "row has {} fields, fewer than the header's {}",
+            record.len(),
+            self.header.len()
+        )
     }
 
     /// True when the header has column `name`.

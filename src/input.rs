@@ -336,19 +336,15 @@ fn read_text(
     max: usize,
     sink: &mut impl FnMut(Item) -> bool,
 ) -> bool {
-    let mut bytes = Vec::new();
-    if let Err(e) = reader.take(max as u64 + 1).read_to_end(&mut bytes) {
-        return sink(Item::Skip(Skip {
-            origin: origin.into(),
-            reason: read_error(&e),
-        }));
-    }
-    if bytes.len() > max {
-        return sink(Item::Skip(Skip {
-            origin: origin.into(),
-            reason: too_large(max),
-        }));
-    }
+    let bytes = match read_capped(reader, max, too_large) {
+        Ok(b) => b,
+        Err(reason) => {
+            return sink(Item::Skip(Skip {
+                origin: origin.into(),
+                reason,
+            }))
+        }
+    };
     if bytes[..bytes.len().min(8192)].contains(&0) {
         return sink(Item::Skip(Skip {
             origin: origin.into(),
@@ -429,6 +425,24 @@ fn read_jsonl(
     }
 }
 
+/// Reads all of `reader` if it holds at most `max` bytes; otherwise, or on
+/// a read error, says why not (`too_large` words the first case).
+fn read_capped(
+    reader: impl Read,
+    max: usize,
+    too_large: impl Fn(usize) -> String,
+) -> std::result::Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    reader
+        .take(max as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| read_error(&e))?;
+    if bytes.len() > max {
+        return Err(too_large(max));
+    }
+    Ok(bytes)
+}
+
 /// Consumes input up to and including the next line break.
 fn skip_line(reader: &mut dyn BufRead) -> std::io::Result<()> {
     loop {
@@ -471,23 +485,25 @@ fn read_json_array(
     fields: &RecordFields,
     sink: &mut impl FnMut(Item) -> bool,
 ) -> bool {
-    let mut bytes = Vec::new();
-    let max = fields.max_record_bytes.saturating_mul(16);
-    if let Err(e) = reader.take(max as u64 + 1).read_to_end(&mut bytes) {
-        return sink(Item::Skip(Skip {
-            origin: origin.into(),
-            reason: read_error(&e),
-        }));
-    }
-    if bytes.len() > max {
-        return sink(Item::Skip(Skip {
-            origin: origin.into(),
-            reason: format!(
-                "JSON array file larger than {} MiB; not read (convert it to JSON lines)",
-                max >> 20
-            ),
-        }));
-    }
+    let too_large = |max: usize| {
+        format!(
+            "JSON array file larger than {} MiB; not read (convert it to JSON lines)",
+            max >> 20
+        )
+    };
+    let bytes = match read_capped(
+        reader,
+        fields.max_record_bytes.saturating_mul(16),
+        too_large,
+    ) {
+        Ok(b) => b,
+        Err(reason) => {
+            return sink(Item::Skip(Skip {
+                origin: origin.into(),
+                reason,
+            }))
+        }
+    };
     let values: Vec<serde_json::Value> = match serde_json::from_slice(&bytes) {
         Ok(v) => v,
         Err(e) => {

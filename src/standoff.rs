@@ -127,11 +127,7 @@ impl StandoffFile {
             else {
                 file.skipped.push(Skipped {
                     line,
-                    reason: format!(
-                        "row has {} fields, fewer than the header's {}",
-                        record.len(),
-                        table.header.len()
-                    ),
+                    reason: table.short_row(record),
                 });
                 continue;
             };
