@@ -79,6 +79,63 @@ impl LabeledData {
         self.texts.is_empty()
     }
 
+    /// Labeled examples held in memory (no file): example `n` is reported
+    /// as line `n + 1` of `<memory>`. Labels are used as given (an empty
+    /// list = none).
+    ///
+    /// Train from vectors and score:
+    ///
+    /// ```
+    /// use frametag::train::{train, CharNgrams, Penalty, TrainConfig};
+    /// use frametag::LabeledData;
+    ///
+    /// let examples = [
+    ///     ("Missiles struck the port overnight.", "escalation"),
+    ///     ("Shelling hit a school, wounding two children.", "escalation;humanitarian"),
+    ///     ("Aid convoys reached the besieged town.", "humanitarian"),
+    ///     ("The talks will resume on Monday.", ""),
+    ///     ("Drones attacked the power plant again.", "escalation"),
+    ///     ("Families fled the fighting on foot.", "humanitarian"),
+    ///     ("The committee meets next week.", ""),
+    ///     ("Artillery fire intensified along the front.", "escalation"),
+    /// ];
+    /// let (texts, labels): (Vec<String>, Vec<Vec<String>>) = examples
+    ///     .iter()
+    ///     .cycle()
+    ///     .take(64)
+    ///     .map(|(t, l)| (t.to_string(), l.split(';').filter(|l| !l.is_empty()).map(String::from).collect()))
+    ///     .unzip();
+    /// let data = LabeledData::in_memory(texts, labels);
+    /// let config = TrainConfig {
+    ///     penalty: Penalty::Fixed(0.1),
+    ///     char_ngrams: CharNgrams::Fixed(0, 0),
+    ///     ..TrainConfig::default()
+    /// };
+    /// let (model, _summary) = train(&data, &config).unwrap();
+    /// assert_eq!(model.labels(), ["escalation", "humanitarian"]);
+    /// let mut scores = vec![0.0; 2];
+    /// model.scorer().score("Missiles struck the town overnight.", &mut scores);
+    /// assert!(scores[0] > scores[1]);
+    /// ```
+    pub fn in_memory(texts: Vec<String>, labels: Vec<Vec<String>>) -> LabeledData {
+        assert_eq!(texts.len(), labels.len(), "one label list per text");
+        let mut hash = xxhash_rust::xxh3::Xxh3::new();
+        for (t, ls) in texts.iter().zip(&labels) {
+            hash.update(t.as_bytes());
+            hash.update(&[0]);
+            hash.update(ls.join(";").as_bytes());
+            hash.update(&[0]);
+        }
+        LabeledData {
+            path: PathBuf::from("<memory>"),
+            lines: (1..=texts.len() as u64).collect(),
+            texts,
+            labels,
+            checksum: format!("{:016x}", hash.digest()),
+            ..Default::default()
+        }
+    }
+
     /// The file that example `n` came from.
     pub fn file(&self, n: usize) -> &Path {
         match self.file_of.get(n) {
