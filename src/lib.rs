@@ -30,6 +30,7 @@ pub mod model;
 pub mod model_file;
 pub mod out_file;
 pub mod output;
+pub mod pipeline;
 pub mod score;
 pub mod segment;
 pub mod sparse;

@@ -1,24 +1,21 @@
 //! frametag-score: batch scoring of article archives.
 //!
-//! A reader thread walks the inputs and sends bounded batches of records
-//! through a channel; each batch is scored in parallel (rayon) and written
-//! in input order, so memory stays flat and the output does not depend on
-//! the number of threads.
+//! Argument parsing, outputs and exit codes; the scoring itself is
+//! [`frametag::pipeline::score_files`].
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 use clap::{Parser, ValueEnum};
-use frametag::input::{expand_paths, read_all, Delimiter, InputFormat, Item, RecordFields};
+use frametag::input::{expand_paths, Delimiter, InputFormat, RecordFields};
 use frametag::out_file::{check_outputs, remove_temporary_files, OutFile};
-use frametag::output::{OutputFormat, RowFormat, SummaryFormat};
-use frametag::standoff::{read_exclusions, sentence_checksum};
-use frametag::suggest::{Candidate, Selection, SuggestConfig, Suggester, Suggestion};
-use frametag::{ArticleScorer, FrameModel, ScoredSentence, Unit};
-use rayon::prelude::*;
+use frametag::output::OutputFormat;
+use frametag::pipeline::{score_files, Event, Failure, Options, Totals};
+use frametag::standoff::read_exclusions;
+use frametag::suggest::{Selection, SuggestConfig};
+use frametag::{FrameModel, Unit};
 
 /// Tag every sentence of news articles with narrative frames.
 ///
@@ -135,22 +132,8 @@ enum OutFormat {
     Jsonl,
 }
 
-/// One record's output: its rows, its summary row, its sentence count and,
-/// when suggesting, its sentences as candidates.
-type Scored = (Vec<u8>, Vec<u8>, usize, Vec<Candidate>);
-
-/// Records looked at to warn about `--unit record` on articles.
-const UNIT_CHECK_RECORDS: usize = 20;
-
-/// How many skips with the same reason are shown one by one.
-const SHOW_SAME_REASON: u64 = 5;
-
 /// The most worker threads accepted: more only costs start-up time.
 const MAX_THREADS: usize = 1024;
-
-/// Records per batch, and bytes of text per batch: bounds memory.
-const BATCH_RECORDS: usize = 4096;
-const BATCH_BYTES: usize = 8 << 20;
 
 enum Stop {
     /// Usage or model error: exit 2.
@@ -159,15 +142,6 @@ enum Stop {
     Fail(String),
     /// An output could not be written, or was cut short: exit 3.
     Write(String),
-}
-
-#[derive(Default)]
-struct Totals {
-    articles: u64,
-    sentences: u64,
-    skipped: u64,
-    repaired: u64,
-    bytes: u64,
 }
 
 fn main() -> ExitCode {
@@ -240,65 +214,6 @@ impl Sink {
     }
 }
 
-/// Warns when the records scored whole (`--unit record`) look like
-/// articles: their median sentence count is 3 or more.
-fn warn_if_articles(counts: Option<Vec<usize>>, warn: &dyn Fn(&str)) {
-    let Some(mut counts) = counts.filter(|c| !c.is_empty()) else {
-        return;
-    };
-    counts.sort_unstable();
-    let median = counts[counts.len() / 2];
-    if median >= 3 {
-        warn(&format!(
-            "warning: --unit record scores each record whole, but these records hold about \
-             {median} sentences each (median of the first {}); leave --unit out to score \
-             articles sentence by sentence",
-            counts.len()
-        ));
-    }
-}
-
-/// The header of suggestion rows.
-fn suggestion_header(labels: &[String]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut cols: Vec<&str> = vec![
-        "doc_id",
-        "sent_idx",
-        "start",
-        "end",
-        "checksum",
-        "labels",
-        "selection",
-        "margin",
-    ];
-    cols.extend(labels.iter().map(String::as_str));
-    cols.push("text");
-    w.write_record(&cols).expect("writing to memory");
-    w.into_inner().expect("writing to memory")
-}
-
-/// Suggestion rows: a stand-off CSV with an empty labels column to fill in.
-fn suggestion_rows(picks: &[Suggestion]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for p in picks {
-        let c = &p.candidate;
-        let mut fields = vec![
-            c.doc_id.clone(),
-            c.sent_idx.to_string(),
-            c.start.to_string(),
-            c.end.to_string(),
-            sentence_checksum(&c.text),
-            String::new(),
-            p.selection.as_str().to_string(),
-            format!("{:.3}", p.margin),
-        ];
-        fields.extend(c.scores.iter().map(|s| format!("{s:.4}")));
-        fields.push(c.text.clone());
-        w.write_record(&fields).expect("writing to memory");
-    }
-    w.into_inner().expect("writing to memory")
-}
-
 fn load_model(args: &Args) -> Result<FrameModel, Stop> {
     match &args.model {
         Some(p) => FrameModel::load(p).map_err(|e| Stop::Usage(e.to_string())),
@@ -345,16 +260,11 @@ fn run(args: &Args) -> Result<Totals, Stop> {
         UnitArg::Sentence => Unit::Sentence,
         UnitArg::Record => Unit::Record,
     };
-    let rows = RowFormat::new(
-        match args.output_format {
-            OutFormat::Csv => OutputFormat::Csv,
-            OutFormat::Jsonl => OutputFormat::Jsonl,
-        },
-        model.labels(),
-        args.explain > 0,
-    );
-    let summary_format = SummaryFormat::new(model.labels());
-    let mut suggester = match args.suggest {
+    let output_format = match args.output_format {
+        OutFormat::Csv => OutputFormat::Csv,
+        OutFormat::Jsonl => OutputFormat::Jsonl,
+    };
+    let suggest = match args.suggest {
         Some(n) => {
             let config = SuggestConfig {
                 n,
@@ -365,23 +275,28 @@ fn run(args: &Args) -> Result<Totals, Stop> {
             };
             config.validate().map_err(|e| Stop::Usage(e.to_string()))?;
             let exclude = read_exclusions(&args.exclude).map_err(|e| Stop::Usage(e.to_string()))?;
-            Some(Suggester::new(
-                config,
-                model.thresholds(),
-                model.mode(),
-                exclude,
-            ))
+            Some((config, exclude))
         }
         None if !args.exclude.is_empty() => {
             return Err(Stop::Usage("--exclude goes with --suggest".into()))
         }
         None => None,
     };
-    if suggester.is_some() && (args.summary.is_some() || args.explain > 0) {
+    if suggest.is_some() && (args.summary.is_some() || args.explain > 0) {
         return Err(Stop::Usage(
             "--suggest writes suggestions only: drop --summary and --explain".into(),
         ));
     }
+    let options = Options {
+        unit,
+        input_format: format,
+        fields,
+        output_format,
+        explain: args.explain,
+        summary: args.summary.is_some(),
+        strict: args.strict,
+        suggest,
+    };
 
     let outputs: Vec<&std::path::Path> = args
         .output
@@ -393,26 +308,13 @@ fn run(args: &Args) -> Result<Totals, Stop> {
     inputs.extend(args.exclude.iter().cloned());
     inputs.extend(args.model.iter().cloned());
     check_outputs(&outputs, &inputs).map_err(|e| Stop::Usage(e.to_string()))?;
-    let mut out = Sink::open(args.output.as_ref())?;
-    let mut summary = match &args.summary {
-        Some(p) => Some(Sink::open(Some(p))?),
-        None => None,
+    let mut sinks = Outputs {
+        rows: Sink::open(args.output.as_ref())?,
+        summary: match &args.summary {
+            Some(p) => Some(Sink::open(Some(p))?),
+            None => None,
+        },
     };
-    let broken = |e: &std::io::Error| e.kind() == std::io::ErrorKind::BrokenPipe;
-    let header = match &suggester {
-        Some(_) => suggestion_header(model.labels()),
-        None => rows.header(),
-    };
-    if let Err(e) = out.write(&header) {
-        if broken(&e) {
-            return Ok(Totals::default());
-        }
-        return Err(Stop::Write(format!("writing output: {e}")));
-    }
-    if let Some(s) = summary.as_mut() {
-        s.write(&summary_format.header())
-            .map_err(|e| Stop::Write(format!("writing summary: {e}")))?;
-    }
 
     let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
@@ -423,197 +325,37 @@ fn run(args: &Args) -> Result<Totals, Stop> {
         bar.enable_steady_tick(std::time::Duration::from_millis(200));
         bar
     });
-
-    let warn = |m: &str| match &progress {
-        Some(bar) => bar.suspend(|| eprintln!("{m}")),
-        None => eprintln!("{m}"),
-    };
     let started = Instant::now();
-    let (tx, rx) = sync_channel::<Vec<Item>>(2);
-    let reader = std::thread::spawn(move || {
-        let mut batch = Vec::new();
-        let mut bytes = 0;
-        let walk_skips = walk_skips.into_iter().map(Item::Skip);
-        let mut sink = |item: Item| {
-            if let Item::Record(r) = &item {
-                bytes += r.text.len();
-            }
-            batch.push(item);
-            if batch.len() >= BATCH_RECORDS || bytes >= BATCH_BYTES {
-                bytes = 0;
-                return tx.send(std::mem::take(&mut batch)).is_ok();
-            }
-            true
-        };
-        // What the directory walk could not read is counted first.
-        for skip in walk_skips {
-            if !sink(skip) {
-                return;
-            }
-        }
-        read_all(&files, format, &fields, sink);
-        if !batch.is_empty() {
-            let _ = tx.send(batch);
-        }
-    });
-
-    let workers: Vec<std::sync::Mutex<(ArticleScorer, Vec<ScoredSentence>)>> = (0
-        ..rayon::current_num_threads())
-        .map(|_| {
-            std::sync::Mutex::new((ArticleScorer::new(&model, unit, args.explain), Vec::new()))
-        })
-        .collect();
-    // --unit record on whole articles is a likely mistake: the first
-    // records are split to see whether they are sentences.
-    let segmenter = frametag::Segmenter::new();
-    let mut unit_check: Option<Vec<usize>> = Some(Vec::new());
-    let mut totals = Totals::default();
-    let mut repeats: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
-    let mut failure = None;
-    let mut cut_short = false;
-    'batches: for batch in rx {
-        // Skips are reported in order; records are scored in parallel.
-        for item in &batch {
-            if let Item::Skip(s) = item {
-                totals.skipped += 1;
-                if args.strict {
-                    failure = Some(Stop::Fail(format!("{}: {} (--strict)", s.origin, s.reason)));
-                    break 'batches;
-                }
-                // The same reason over and over (a wrong --text-field on
-                // every line) is shown a few times, then counted.
-                let seen = repeats.entry(s.reason.clone()).or_insert(0);
-                *seen += 1;
-                if *seen <= SHOW_SAME_REASON {
-                    warn(&format!("warning: {}: {}; skipped", s.origin, s.reason));
-                }
-            }
-        }
-        let suggesting = suggester.is_some();
-        let scored: Vec<Scored> = batch
-            .par_iter()
-            .filter_map(|item| match item {
-                Item::Record(r) => Some(r),
-                Item::Skip(_) => None,
-            })
-            .map(|r| {
-                // One scorer per worker thread for the whole run, so each
-                // thread's term cache stays warm across batches (map_init
-                // would build one per work split).
-                let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
-                let mut guard = workers[slot].lock().unwrap_or_else(|e| e.into_inner());
-                let (scorer, buf) = &mut *guard;
-                scorer.score(&r.text, buf);
-                if suggesting {
-                    let cands = buf
-                        .iter()
-                        .map(|s| Candidate {
-                            doc_id: r.id.clone(),
-                            sent_idx: s.sent_idx,
-                            start: s.start,
-                            end: s.end,
-                            text: r.text[s.start..s.end].to_string(),
-                            scores: s.scores.clone(),
-                        })
-                        .collect();
-                    return (Vec::new(), Vec::new(), buf.len(), cands);
-                }
-                let mut bytes = Vec::with_capacity(r.text.len() + 64 * buf.len());
-                rows.write_article(&r.id, &r.text, buf, &mut bytes);
-                let mut sum = Vec::new();
-                if args.summary.is_some() {
-                    summary_format.write_article(&r.id, buf, &mut sum);
-                }
-                (bytes, sum, buf.len(), Vec::new())
-            })
-            .collect();
-        let records = batch.iter().filter_map(|item| match item {
-            Item::Record(r) => Some(r),
-            Item::Skip(_) => None,
-        });
-        for (r, (bytes, sum, n, cands)) in records.zip(scored) {
-            if n == 0 {
-                // Nothing to score ("* * *", a zero-width space): the record
-                // is counted as skipped rather than vanishing.
-                totals.skipped += 1;
-                let reason =
-                    "no sentence found (only punctuation, symbols or invisible characters)";
-                if args.strict {
-                    failure = Some(Stop::Fail(format!("{}: {reason} (--strict)", r.origin)));
-                    break 'batches;
-                }
-                warn(&format!("warning: {}: {reason}; skipped", r.origin));
-                continue;
-            }
-            totals.articles += 1;
-            totals.bytes += r.text.len() as u64;
-            if let (Unit::Record, Some(check)) = (unit, unit_check.as_mut()) {
-                check.push(segmenter.split(&r.text).len());
-                if check.len() == UNIT_CHECK_RECORDS {
-                    warn_if_articles(unit_check.take(), &warn);
-                }
-            }
-            if r.repaired {
-                totals.repaired += 1;
-                warn(&format!(
-                    "warning: {}: invalid UTF-8 replaced with U+FFFD",
-                    r.origin
+    let mut on = |event: Event| match event {
+        Event::Warning(m) => match &progress {
+            Some(bar) => bar.suspend(|| eprintln!("{m}")),
+            None => eprintln!("{m}"),
+        },
+        Event::Progress(t) => {
+            if let Some(bar) = &progress {
+                let secs = started.elapsed().as_secs_f64().max(1e-9);
+                bar.set_message(format!(
+                    "{} articles, {} sentences, {} skipped, {:.1} MB/s",
+                    t.articles,
+                    t.sentences,
+                    t.skipped,
+                    t.bytes as f64 / 1e6 / secs
                 ));
             }
-            totals.sentences += n as u64;
-            if let Some(sg) = suggester.as_mut() {
-                cands.into_iter().for_each(|c| sg.offer(c));
-                continue;
-            }
-            if let Err(e) = out.write(&bytes) {
-                if broken(&e) {
-                    cut_short = true;
-                } else {
-                    failure = Some(Stop::Write(format!("writing output: {e}")));
-                }
-                break 'batches;
-            }
-            if let Some(s) = summary.as_mut() {
-                if let Err(e) = s.write(&sum) {
-                    failure = Some(Stop::Write(format!("writing summary: {e}")));
-                    break 'batches;
-                }
-            }
         }
-        if let Some(bar) = &progress {
-            let secs = started.elapsed().as_secs_f64().max(1e-9);
-            bar.set_message(format!(
-                "{} articles, {} sentences, {} skipped, {:.1} MB/s",
-                totals.articles,
-                totals.sentences,
-                totals.skipped,
-                totals.bytes as f64 / 1e6 / secs
-            ));
-        }
-    }
-    // Dropping the receiver (above) stops the reader at its next send.
-    let _ = reader.join();
+    };
+    let result = score_files(&model, files, walk_skips, &options, &mut sinks, &mut on);
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }
-    if unit == Unit::Record {
-        warn_if_articles(unit_check.take(), &warn);
-    }
-    let mut hidden: Vec<(&String, &u64)> = repeats
-        .iter()
-        .filter(|(_, &n)| n > SHOW_SAME_REASON)
-        .collect();
-    hidden.sort();
-    for (reason, n) in hidden {
-        eprintln!(
-            "warning: {} more records skipped for the same reason: {reason}",
-            n - SHOW_SAME_REASON
-        );
-    }
-    if let Some(f) = failure {
-        return Err(f); // temporary files are removed, nothing is written
-    }
-    if totals.articles == 0 && !cut_short {
+    // On failure the outputs are dropped: temporary files are removed and
+    // nothing is written.
+    let outcome = result.map_err(|f| match f {
+        Failure::Strict(m) => Stop::Fail(format!("{m} (--strict)")),
+        f @ Failure::Write { .. } => Stop::Write(f.to_string()),
+    })?;
+    let totals = outcome.totals;
+    if totals.articles == 0 && !outcome.cut_short {
         // An empty result is not a success: say why nothing was scored.
         return Err(if totals.skipped > 0 {
             Stop::Fail(format!(
@@ -631,33 +373,28 @@ fn run(args: &Args) -> Result<Totals, Stop> {
             ))
         });
     }
-    if let Some(sg) = suggester {
-        let found = sg.finish();
-        out.write(&suggestion_rows(&found.picks))
-            .map_err(|e| Stop::Write(format!("writing output: {e}")))?;
-        if !args.quiet {
-            let random = found
-                .picks
-                .iter()
-                .filter(|p| p.selection == Selection::Random)
-                .count();
-            eprintln!(
-                "frametag-score: suggested {} of {} sentences ({} random, {} uncertain; {} excluded)",
-                found.picks.len(),
-                found.offered,
-                random,
-                found.picks.len() - random,
-                found.excluded
-            );
-        }
+    if let (Some(found), false) = (&outcome.suggestions, args.quiet) {
+        let random = found
+            .picks
+            .iter()
+            .filter(|p| p.selection == Selection::Random)
+            .count();
+        eprintln!(
+            "frametag-score: suggested {} of {} sentences ({} random, {} uncertain; {} excluded)",
+            found.picks.len(),
+            found.offered,
+            random,
+            found.picks.len() - random,
+            found.excluded
+        );
     }
-    cut_short |= !out.finish()?;
+    let cut_short = outcome.cut_short | !sinks.rows.finish()?;
     if cut_short {
         // The rows were cut short by a closed pipe (`| head`): that ends
         // quietly, but a summary of the articles read so far would pass
         // for the whole archive, so it is not written.
         if let Some(s) = &args.summary {
-            drop(summary);
+            drop(sinks.summary);
             return Err(Stop::Write(format!(
                 "output closed after {} articles; the summary {} was not written",
                 totals.articles,
@@ -666,7 +403,7 @@ fn run(args: &Args) -> Result<Totals, Stop> {
         }
         return Ok(totals);
     }
-    if let Some(s) = summary {
+    if let Some(s) = sinks.summary {
         s.finish()?;
     }
     if !args.quiet {
@@ -683,4 +420,23 @@ fn run(args: &Args) -> Result<Totals, Stop> {
         );
     }
     Ok(totals)
+}
+
+/// The row and summary outputs, as the engine's sink.
+struct Outputs {
+    rows: Sink,
+    summary: Option<Sink>,
+}
+
+impl frametag::pipeline::Sink for Outputs {
+    fn rows(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.rows.write(bytes)
+    }
+
+    fn summary(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        match self.summary.as_mut() {
+            Some(s) => s.write(bytes),
+            None => Ok(()),
+        }
+    }
 }

@@ -1,0 +1,474 @@
+//! The batch-scoring engine: input files in, rows (or suggestions) out,
+//! with every record scored or counted as skipped.
+//!
+//! A reader thread walks the inputs and sends bounded batches of records
+//! through a channel; each batch is scored in parallel (rayon, one scorer
+//! per worker thread so term caches stay warm) and handed to the [`Sink`]
+//! in input order, so memory stays flat and the output does not depend on
+//! the number of threads. Warnings and progress go to a callback, so the
+//! caller decides how to show them.
+//!
+//! ```
+//! use frametag::pipeline::{score_files, Options, VecSink};
+//! use std::path::PathBuf;
+//!
+//! let model = frametag::default_model();
+//! let files = vec![(PathBuf::from("corpus/articles/01-kharkiv-power-strikes.txt"), PathBuf::from("kharkiv"))];
+//! let mut sink = VecSink::default();
+//! let outcome = score_files(&model, files, Vec::new(), &Options::default(), &mut sink, &mut |_| {}).unwrap();
+//! assert_eq!(outcome.totals.articles, 1);
+//! assert!(String::from_utf8(sink.rows).unwrap().starts_with("doc_id,sent_idx,start,end,labels"));
+//! ```
+
+use std::collections::HashMap;
+use std::sync::mpsc::sync_channel;
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use crate::input::{read_all, InputFiles, InputFormat, Item, RecordFields, Skip};
+use crate::model::FrameModel;
+use crate::output::{OutputFormat, RowFormat, SummaryFormat};
+use crate::score::{ArticleScorer, ScoredSentence, Unit};
+use crate::segment::Segmenter;
+use crate::standoff::sentence_checksum;
+use crate::suggest::{Candidate, Exclusions, SuggestConfig, Suggester, Suggestion, Suggestions};
+
+/// Records per batch, and bytes of text per batch: bounds memory.
+const BATCH_RECORDS: usize = 4096;
+const BATCH_BYTES: usize = 8 << 20;
+/// Records looked at to warn about `Unit::Record` on whole articles.
+const UNIT_CHECK_RECORDS: usize = 20;
+/// How many skips with the same reason are reported one by one.
+const SHOW_SAME_REASON: u64 = 5;
+
+/// How to read and score.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Score sentences, or each record whole.
+    pub unit: Unit,
+    /// How to read the input files.
+    pub input_format: InputFormat,
+    /// Fields, delimiter and size cap of records.
+    pub fields: RecordFields,
+    /// Encoding of the rows.
+    pub output_format: OutputFormat,
+    /// For each predicted label, the n-grams that raised it most (0: none).
+    pub explain: usize,
+    /// Also write one summary row per article.
+    pub summary: bool,
+    /// Stop at the first bad record instead of skipping it.
+    pub strict: bool,
+    /// Instead of rows, suggest what to label next (see [`crate::suggest`]).
+    pub suggest: Option<(SuggestConfig, Exclusions)>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            unit: Unit::Sentence,
+            input_format: InputFormat::Auto,
+            fields: RecordFields::default(),
+            output_format: OutputFormat::Csv,
+            explain: 0,
+            summary: false,
+            strict: false,
+            suggest: None,
+        }
+    }
+}
+
+/// Where the output goes.
+pub trait Sink {
+    /// Bytes of rows (the header first).
+    fn rows(&mut self, bytes: &[u8]) -> std::io::Result<()>;
+    /// Bytes of summary rows (the header first); only with
+    /// [`Options::summary`].
+    fn summary(&mut self, bytes: &[u8]) -> std::io::Result<()>;
+}
+
+/// A [`Sink`] that keeps everything in memory.
+#[derive(Debug, Clone, Default)]
+pub struct VecSink {
+    /// The rows written.
+    pub rows: Vec<u8>,
+    /// The summary rows written.
+    pub summary: Vec<u8>,
+}
+
+impl Sink for VecSink {
+    fn rows(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.rows.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    fn summary(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.summary.extend_from_slice(bytes);
+        Ok(())
+    }
+}
+
+/// Counts of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Records scored.
+    pub articles: u64,
+    /// Sentences (or records, by [`Unit::Record`]) scored.
+    pub sentences: u64,
+    /// Records skipped, each reported.
+    pub skipped: u64,
+    /// Records whose invalid UTF-8 was replaced.
+    pub repaired: u64,
+    /// Bytes of text scored.
+    pub bytes: u64,
+}
+
+/// What the caller is told while the run goes on.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// A message for the user (a skipped record, a repaired one, a hint).
+    Warning(&'a str),
+    /// The totals so far, after each batch.
+    Progress(&'a Totals),
+}
+
+/// How a run ended without failing.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The counts.
+    pub totals: Totals,
+    /// The sink refused more rows with a broken pipe (`| head`): the rows
+    /// stop there, and a summary would cover only part of the input.
+    pub cut_short: bool,
+    /// The suggestions, when asked for (already written to the sink).
+    pub suggestions: Option<Suggestions>,
+}
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// A bad record under [`Options::strict`], with its origin.
+    #[error("{0} (--strict)")]
+    Strict(String),
+    /// The sink could not take the output.
+    #[error("writing {what}: {source}")]
+    Write {
+        /// `output` or `summary`.
+        what: &'static str,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+/// Scores `files` (as [`crate::input::expand_paths`] gives them), after
+/// counting `skips` found before reading (a directory walk's), into `sink`.
+pub fn score_files(
+    model: &FrameModel,
+    files: InputFiles,
+    skips: Vec<Skip>,
+    options: &Options,
+    sink: &mut dyn Sink,
+    on: &mut dyn FnMut(Event),
+) -> Result<Outcome, Failure> {
+    let rows = RowFormat::new(options.output_format, model.labels(), options.explain > 0);
+    let summary_format = SummaryFormat::new(model.labels());
+    let mut suggester = options
+        .suggest
+        .clone()
+        .map(|(c, ex)| Suggester::new(c, model.thresholds(), model.mode(), ex));
+    let mut outcome = Outcome {
+        totals: Totals::default(),
+        cut_short: false,
+        suggestions: None,
+    };
+    let header = match &suggester {
+        Some(_) => suggestion_header(model.labels()),
+        None => rows.header(),
+    };
+    if let Err(e) = sink.rows(&header) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            outcome.cut_short = true;
+            return Ok(outcome);
+        }
+        return Err(Failure::Write {
+            what: "output",
+            source: e,
+        });
+    }
+    if options.summary {
+        sink.summary(&summary_format.header())
+            .map_err(|e| Failure::Write {
+                what: "summary",
+                source: e,
+            })?;
+    }
+
+    let (tx, rx) = sync_channel::<Vec<Item>>(2);
+    let (format, fields) = (options.input_format, options.fields.clone());
+    let reader = std::thread::spawn(move || {
+        let mut batch = Vec::new();
+        let mut bytes = 0;
+        let mut send = |item: Item| {
+            if let Item::Record(r) = &item {
+                bytes += r.text.len();
+            }
+            batch.push(item);
+            if batch.len() >= BATCH_RECORDS || bytes >= BATCH_BYTES {
+                bytes = 0;
+                return tx.send(std::mem::take(&mut batch)).is_ok();
+            }
+            true
+        };
+        // What was found before reading (a directory walk) comes first.
+        for skip in skips {
+            if !send(Item::Skip(skip)) {
+                return;
+            }
+        }
+        read_all(&files, format, &fields, send);
+        if !batch.is_empty() {
+            let _ = tx.send(batch);
+        }
+    });
+
+    let workers: Vec<Mutex<(ArticleScorer, Vec<ScoredSentence>)>> = (0
+        ..rayon::current_num_threads())
+        .map(|_| {
+            Mutex::new((
+                ArticleScorer::new(model, options.unit, options.explain),
+                Vec::new(),
+            ))
+        })
+        .collect();
+    // Unit::Record on whole articles is a likely mistake: the first records
+    // are split to see whether they are sentences.
+    let segmenter = Segmenter::new();
+    let mut unit_check: Option<Vec<usize>> = Some(Vec::new());
+    let mut repeats: HashMap<String, u64> = HashMap::new();
+    let mut failure = None;
+    let totals = &mut outcome.totals;
+    'batches: for batch in rx {
+        // Skips are reported in order; records are scored in parallel.
+        for item in &batch {
+            if let Item::Skip(s) = item {
+                totals.skipped += 1;
+                if options.strict {
+                    failure = Some(Failure::Strict(format!("{}: {}", s.origin, s.reason)));
+                    break 'batches;
+                }
+                // The same reason over and over (a wrong text field on every
+                // line) is shown a few times, then counted.
+                let seen = repeats.entry(s.reason.clone()).or_insert(0);
+                *seen += 1;
+                if *seen <= SHOW_SAME_REASON {
+                    on(Event::Warning(&format!(
+                        "warning: {}: {}; skipped",
+                        s.origin, s.reason
+                    )));
+                }
+            }
+        }
+        let suggesting = suggester.is_some();
+        let scored: Vec<Scored> = batch
+            .par_iter()
+            .filter_map(|item| match item {
+                Item::Record(r) => Some(r),
+                Item::Skip(_) => None,
+            })
+            .map(|r| {
+                // One scorer per worker thread for the whole run, so each
+                // thread's term cache stays warm across batches (map_init
+                // would build one per work split).
+                let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
+                let mut guard = workers[slot].lock().unwrap_or_else(|e| e.into_inner());
+                let (scorer, buf) = &mut *guard;
+                scorer.score(&r.text, buf);
+                let mut out = Scored {
+                    n: buf.len(),
+                    ..Scored::default()
+                };
+                if suggesting {
+                    out.candidates = buf
+                        .iter()
+                        .map(|s| Candidate {
+                            doc_id: r.id.clone(),
+                            sent_idx: s.sent_idx,
+                            start: s.start,
+                            end: s.end,
+                            text: r.text[s.start..s.end].to_string(),
+                            scores: s.scores.clone(),
+                        })
+                        .collect();
+                    return out;
+                }
+                out.rows.reserve(r.text.len() + 64 * buf.len());
+                rows.write_article(&r.id, &r.text, buf, &mut out.rows);
+                if options.summary {
+                    summary_format.write_article(&r.id, buf, &mut out.summary);
+                }
+                out
+            })
+            .collect();
+        let records = batch.iter().filter_map(|item| match item {
+            Item::Record(r) => Some(r),
+            Item::Skip(_) => None,
+        });
+        for (r, scored) in records.zip(scored) {
+            if scored.n == 0 {
+                // Nothing to score ("* * *", a zero-width space): the record
+                // is counted as skipped rather than vanishing.
+                totals.skipped += 1;
+                let reason =
+                    "no sentence found (only punctuation, symbols or invisible characters)";
+                if options.strict {
+                    failure = Some(Failure::Strict(format!("{}: {reason}", r.origin)));
+                    break 'batches;
+                }
+                on(Event::Warning(&format!(
+                    "warning: {}: {reason}; skipped",
+                    r.origin
+                )));
+                continue;
+            }
+            totals.articles += 1;
+            totals.bytes += r.text.len() as u64;
+            totals.sentences += scored.n as u64;
+            if let (Unit::Record, Some(check)) = (options.unit, unit_check.as_mut()) {
+                check.push(segmenter.split(&r.text).len());
+                if check.len() == UNIT_CHECK_RECORDS {
+                    warn_if_articles(unit_check.take(), on);
+                }
+            }
+            if r.repaired {
+                totals.repaired += 1;
+                on(Event::Warning(&format!(
+                    "warning: {}: invalid UTF-8 replaced with U+FFFD",
+                    r.origin
+                )));
+            }
+            if let Some(sg) = suggester.as_mut() {
+                scored.candidates.into_iter().for_each(|c| sg.offer(c));
+                continue;
+            }
+            if let Err(e) = sink.rows(&scored.rows) {
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    outcome.cut_short = true;
+                } else {
+                    failure = Some(Failure::Write {
+                        what: "output",
+                        source: e,
+                    });
+                }
+                break 'batches;
+            }
+            if options.summary {
+                if let Err(e) = sink.summary(&scored.summary) {
+                    failure = Some(Failure::Write {
+                        what: "summary",
+                        source: e,
+                    });
+                    break 'batches;
+                }
+            }
+        }
+        on(Event::Progress(totals));
+    }
+    // Dropping the receiver (above) stops the reader at its next send.
+    let _ = reader.join();
+    if options.unit == Unit::Record {
+        warn_if_articles(unit_check.take(), on);
+    }
+    let mut hidden: Vec<(&String, &u64)> = repeats
+        .iter()
+        .filter(|(_, &n)| n > SHOW_SAME_REASON)
+        .collect();
+    hidden.sort();
+    for (reason, n) in hidden {
+        on(Event::Warning(&format!(
+            "warning: {} more records skipped for the same reason: {reason}",
+            n - SHOW_SAME_REASON
+        )));
+    }
+    if let Some(f) = failure {
+        return Err(f);
+    }
+    if let Some(sg) = suggester {
+        let found = sg.finish();
+        sink.rows(&suggestion_rows(&found.picks))
+            .map_err(|e| Failure::Write {
+                what: "output",
+                source: e,
+            })?;
+        outcome.suggestions = Some(found);
+    }
+    Ok(outcome)
+}
+
+/// One record's output: its rows, its summary row, its sentence count and,
+/// when suggesting, its sentences as candidates.
+#[derive(Default)]
+struct Scored {
+    rows: Vec<u8>,
+    summary: Vec<u8>,
+    n: usize,
+    candidates: Vec<Candidate>,
+}
+
+/// Warns when records scored whole look like articles: their median
+/// sentence count is 3 or more.
+fn warn_if_articles(counts: Option<Vec<usize>>, on: &mut dyn FnMut(Event)) {
+    let Some(mut counts) = counts.filter(|c| !c.is_empty()) else {
+        return;
+    };
+    counts.sort_unstable();
+    let median = counts[counts.len() / 2];
+    if median >= 3 {
+        on(Event::Warning(&format!(
+            "warning: --unit record scores each record whole, but these records hold about \
+             {median} sentences each (median of the first {}); leave --unit out to score \
+             articles sentence by sentence",
+            counts.len()
+        )));
+    }
+}
+
+/// The header of suggestion rows.
+fn suggestion_header(labels: &[String]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut cols: Vec<&str> = vec![
+        "doc_id",
+        "sent_idx",
+        "start",
+        "end",
+        "checksum",
+        "labels",
+        "selection",
+        "margin",
+    ];
+    cols.extend(labels.iter().map(String::as_str));
+    cols.push("text");
+    w.write_record(&cols).expect("writing to memory");
+    w.into_inner().expect("writing to memory")
+}
+
+/// Suggestion rows: a stand-off CSV with an empty labels column to fill in.
+fn suggestion_rows(picks: &[Suggestion]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for p in picks {
+        let c = &p.candidate;
+        let mut fields = vec![
+            c.doc_id.clone(),
+            c.sent_idx.to_string(),
+            c.start.to_string(),
+            c.end.to_string(),
+            sentence_checksum(&c.text),
+            String::new(),
+            p.selection.as_str().to_string(),
+            format!("{:.3}", p.margin),
+        ];
+        fields.extend(c.scores.iter().map(|s| format!("{s:.4}")));
+        fields.push(c.text.clone());
+        w.write_record(&fields).expect("writing to memory");
+    }
+    w.into_inner().expect("writing to memory")
+}
