@@ -62,12 +62,26 @@ pub enum ModelError {
     /// The file does not start with frametag's magic bytes.
     #[error("not a frametag model (bad magic bytes)")]
     BadMagic,
-    /// The file was written by a format version this build cannot read.
-    #[error("unsupported model format version {found} (this build reads version {supported})")]
+    /// The file was written by a newer frametag, in a format version this
+    /// build cannot read.
+    #[error(
+        "written by a newer frametag: model format version {found}, and this build reads \
+         versions 1 to {supported}; upgrade frametag to use this model"
+    )]
+    NewerVersion {
+        /// Version found in the file.
+        found: u32,
+        /// The newest version this build reads.
+        supported: u32,
+    },
+    /// The version field holds no version frametag ever wrote.
+    #[error(
+        "unsupported model format version {found} (this build reads versions 1 to {supported})"
+    )]
     UnsupportedVersion {
         /// Version found in the file.
         found: u32,
-        /// Version this build reads.
+        /// The newest version this build reads.
         supported: u32,
     },
     /// The file ends before its declared contents.

@@ -1,8 +1,8 @@
-//! The model file format (version 1).
+//! The model file format (version 2).
 //!
 //! ```text
 //! magic      8 bytes   "FRAMETAG"
-//! version    u32 LE    1
+//! version    u32 LE    2
 //! header_len u64 LE
 //! header     JSON      settings, labels, mode, thresholds, dimensions,
 //!                      n-gram names, training metadata
@@ -12,10 +12,26 @@
 //! ```
 //!
 //! Everything that shapes features is in the header, so a loaded model
-//! rebuilds its analyzer and vectorizer exactly. Any change to this layout,
-//! the hash, or the analysis pipeline bumps [`FORMAT_VERSION`]. Writing is
-//! deterministic (no maps with random order), so the same model always
-//! gives the same bytes.
+//! rebuilds its analyzer and vectorizer exactly.
+//!
+//! Version policy: the header refuses fields it does not know (a setting
+//! must never be silently ignored), so any change that an older build
+//! could not read bumps [`FORMAT_VERSION`]: a new header field, a change to
+//! this layout, the hash or the analysis pipeline. A build reads every
+//! version from 1 up to its own, giving a field that an older version
+//! lacks the value that reproduces how that version scored; a newer
+//! version is refused as such ("written by a newer frametag"), never as
+//! corrupt.
+//!
+//! - Version 1: the layout above.
+//! - Version 2: the header may also hold `norm_power` and the character
+//!   n-gram range (features) and `split_run_on` (analyzer); a version 1
+//!   file reads them as 1, none and off. (These fields were first written
+//!   under version 1, so builds from that time call such files corrupt;
+//!   version 2 makes the difference visible from now on.)
+//!
+//! Writing is deterministic (no maps with random order), so the same model
+//! always gives the same bytes.
 
 use std::path::Path;
 
@@ -31,8 +47,8 @@ pub const MAGIC: &[u8; 8] = b"FRAMETAG";
 /// The largest model file read: 2^20 buckets of 64-bit weights for a few
 /// dozen labels stay well below it.
 pub const MAX_MODEL_BYTES: u64 = 1 << 31;
-/// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The format version this build writes, and the newest it reads.
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -126,7 +142,13 @@ impl FrameModel {
         }
         let mut r = Reader { bytes, pos: 8 };
         let version = u32::from_le_bytes(r.take::<4>("version")?);
-        if version != FORMAT_VERSION {
+        if version > FORMAT_VERSION && version < 1 << 16 {
+            return Err(ModelError::NewerVersion {
+                found: version,
+                supported: FORMAT_VERSION,
+            });
+        }
+        if version == 0 || version > FORMAT_VERSION {
             return Err(ModelError::UnsupportedVersion {
                 found: version,
                 supported: FORMAT_VERSION,

@@ -271,7 +271,7 @@ fn unusable_models_are_refused_and_nothing_is_written() {
         ),
         (
             write(dir.path(), "version.ftm", &version),
-            "unsupported model format version 99",
+            "written by a newer frametag: model format version 99",
         ),
         (
             write(dir.path(), "other.ftm", b"PK\x03\x04 not a model"),

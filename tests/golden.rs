@@ -102,6 +102,19 @@ fn golden_model_loads_and_scores_as_recorded() {
 }
 
 #[test]
+fn format_version_1_files_still_load_and_score_the_same() {
+    // tiny-v1.ftm is tiny.ftm as format version 1 wrote it: same scores.
+    let v1 = std::fs::read(root().join("tests/golden/tiny-v1.ftm")).unwrap();
+    assert_eq!(&v1[8..12], &1u32.to_le_bytes());
+    check_scores("tiny-v1.ftm", "tiny.scores.txt");
+    let v2 = std::fs::read(root().join("tests/golden/tiny.ftm")).unwrap();
+    assert_eq!(
+        &v2[8..12],
+        &frametag::model_file::FORMAT_VERSION.to_le_bytes()
+    );
+}
+
+#[test]
 fn model_from_before_norm_power_keeps_plain_l2_rows() {
     // Written before `norm_power` existed: its header has no such field, so
     // it must load as plain L2 normalisation and score exactly as it did.
