@@ -76,9 +76,21 @@ fn default_model_is_reproduced_byte_for_byte() {
 }
 
 #[test]
-fn embedded_model_is_the_shipped_file() {
-    let shipped = std::fs::read(root().join("models/frametag-en.ftm")).unwrap();
-    assert_eq!(frametag::DEFAULT_MODEL_BYTES, shipped.as_slice());
+fn the_scorer_without_model_flag_scores_with_the_shipped_file() {
+    // The built-in model is the shipped file: scoring without --model and
+    // with --model models/frametag-en.ftm gives the same bytes. (A stale
+    // build, or a model embedded from elsewhere, fails here.)
+    let score = |extra: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_frametag-score"))
+            .args(["--quiet", "corpus/articles/articles.jsonl"])
+            .args(extra)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        o.stdout
+    };
+    assert_eq!(score(&[]), score(&["--model", "models/frametag-en.ftm"]));
     let m = frametag::default_model();
     assert_eq!(
         m.labels(),
@@ -89,4 +101,6 @@ fn embedded_model_is_the_shipped_file() {
             "security-guarantee"
         ]
     );
+    let file = frametag::FrameModel::load(&root().join("models/frametag-en.ftm")).unwrap();
+    assert_eq!(m.thresholds(), file.thresholds());
 }
