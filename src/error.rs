@@ -95,7 +95,44 @@ pub enum ModelError {
     Corrupt(String),
 }
 
+/// Where an error is, for callers that act on it without parsing the
+/// message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file (or `<memory>`, `<embedded>`).
+    pub path: PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<u64>,
+}
+
 impl Error {
+    /// The file and line the error is about, if it is about one.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// let e = frametag::LabeledData::parse_csv(
+    ///     Path::new("train.csv"),
+    ///     b"text,labels\n\"never closed,a\n",
+    ///     &frametag::Columns::default(),
+    /// )
+    /// .unwrap_err();
+    /// let at = e.location().unwrap();
+    /// assert_eq!(at.path, Path::new("train.csv"));
+    /// ```
+    pub fn location(&self) -> Option<Location> {
+        let (path, line) = match self {
+            Error::Io { path, .. } | Error::Dataset { path, .. } | Error::Model { path, .. } => {
+                (path, None)
+            }
+            Error::Data { path, line, .. } => (path, (*line > 0).then_some(*line)),
+            Error::Config(_) | Error::Training(_) | Error::Linfa(_) => return None,
+        };
+        Some(Location {
+            path: path.clone(),
+            line,
+        })
+    }
+
     /// An I/O error on `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {

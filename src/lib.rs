@@ -40,7 +40,7 @@ pub mod train;
 
 pub use analyzer::{Analyzer, AnalyzerConfig, Language, TermCache, Token};
 pub use dataset::{Columns, LabeledData, Skipped};
-pub use error::{Error, ModelError, Result};
+pub use error::{Error, Location, ModelError, Result};
 pub use features::{FeatureConfig, Vectorizer};
 pub use metrics::{evaluate, Evaluation, LabelScores};
 pub use model::{Contribution, FrameModel, Mode, Scorer, TrainingInfo};
