@@ -123,6 +123,16 @@ pub enum Item {
     Skip(Skip),
 }
 
+impl Item {
+    /// A record, or the skip of the record at `origin` with the reason.
+    fn from_result(origin: String, record: std::result::Result<Record, String>) -> Item {
+        match record {
+            Ok(r) => Item::Record(r),
+            Err(reason) => Item::Skip(Skip { origin, reason }),
+        }
+    }
+}
+
 /// Extensions read from directories.
 const KNOWN: &[&str] = &["txt", "md", "text", "jsonl", "ndjson", "json", "csv"];
 
@@ -412,14 +422,8 @@ fn read_jsonl(
             continue;
         }
         let here = format!("{origin}:{n}");
-        let item = match parse_json_record(&line, fields, &here) {
-            Ok(r) => Item::Record(r),
-            Err(reason) => Item::Skip(Skip {
-                origin: here,
-                reason,
-            }),
-        };
-        if !sink(item) {
+        let record = parse_json_record(&line, fields, &here);
+        if !sink(Item::from_result(here, record)) {
             return false;
         }
     }
@@ -515,14 +519,8 @@ fn read_json_array(
     };
     for (n, value) in values.into_iter().enumerate() {
         let here = format!("{origin}[{n}]");
-        let item = match record_from_json(value, fields, &here, false) {
-            Ok(r) => Item::Record(r),
-            Err(reason) => Item::Skip(Skip {
-                origin: here,
-                reason,
-            }),
-        };
-        if !sink(item) {
+        let record = record_from_json(value, fields, &here, false);
+        if !sink(Item::from_result(here, record)) {
             return false;
         }
     }
