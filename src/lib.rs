@@ -31,6 +31,7 @@ pub mod model_file;
 pub mod out_file;
 pub mod output;
 pub mod pipeline;
+pub mod report;
 pub mod score;
 pub mod segment;
 pub mod sparse;

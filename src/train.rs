@@ -90,6 +90,61 @@ pub enum Thresholds {
     Fixed(f32),
 }
 
+impl std::str::FromStr for Penalty {
+    type Err = Error;
+
+    /// `auto`, or a number >= 0.
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "auto" => Ok(Penalty::Auto),
+            _ => match s.parse::<f64>() {
+                Ok(a) if a.is_finite() && a >= 0.0 => Ok(Penalty::Fixed(a)),
+                _ => Err(Error::Config(format!(
+                    "penalty {s:?}: expected \"auto\" or a number >= 0"
+                ))),
+            },
+        }
+    }
+}
+
+impl std::str::FromStr for Thresholds {
+    type Err = Error;
+
+    /// `auto` (tune F1), or a probability.
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "auto" => Ok(Thresholds::TuneF1),
+            _ => match s.parse::<f32>() {
+                Ok(t) if (0.0..=1.0).contains(&t) => Ok(Thresholds::Fixed(t)),
+                _ => Err(Error::Config(format!(
+                    "threshold {s:?}: expected \"auto\" or a probability"
+                ))),
+            },
+        }
+    }
+}
+
+impl std::str::FromStr for CharNgrams {
+    type Err = Error;
+
+    /// `auto`, `off`, or `MIN-MAX` (e.g. `3-5`).
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "auto" => Ok(CharNgrams::Auto),
+            "off" => Ok(CharNgrams::Fixed(0, 0)),
+            _ => s
+                .split_once('-')
+                .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)))
+                .map(|(a, b)| CharNgrams::Fixed(a, b))
+                .ok_or_else(|| {
+                    Error::Config(format!(
+                        "character n-grams {s:?}: expected MIN-MAX (e.g. 3-5), \"off\" or \"auto\""
+                    ))
+                }),
+        }
+    }
+}
+
 /// Every training setting.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainConfig {

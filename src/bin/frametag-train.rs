@@ -1,6 +1,5 @@
 //! frametag-train: train, cross-validate, evaluate and save a frame model.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -9,6 +8,7 @@ use std::io::Write;
 use clap::Parser;
 use frametag::input::{Delimiter, InputFormat, RecordFields};
 use frametag::out_file::{check_outputs, remove_temporary_files, OutFile};
+use frametag::report::{with_test_metrics, SkippedRow, TrainReport};
 use frametag::standoff::{read_labeled, ArticleSource};
 use frametag::train::{
     cross_validate, evaluate_model, train, CharNgrams, Penalty, Thresholds, TrainConfig,
@@ -17,7 +17,6 @@ use frametag::{
     AnalyzerConfig, Columns, Evaluation, FeatureConfig, FrameModel, LabelScores, LabeledData,
     Language,
 };
-use serde_json::json;
 
 /// Train a sentence-level frame model on a labeled CSV and report how good
 /// it is.
@@ -198,47 +197,22 @@ fn config(args: &Args) -> Result<TrainConfig, Failure> {
             Language::ALL.map(|(_, c)| c).join(", ")
         ))
     })?;
-    let penalty = match args.alpha.as_str() {
-        "auto" => Penalty::Auto,
-        s => match s.parse::<f64>() {
-            Ok(a) if a.is_finite() && a >= 0.0 => Penalty::Fixed(a),
-            _ => {
-                return Err(Failure::Usage(format!(
-                    "--alpha {s:?}: expected \"auto\" or a number >= 0"
-                )))
-            }
-        },
+    let flag = |name: &str, e: frametag::Error| match e {
+        frametag::Error::Config(m) => Failure::Usage(format!("--{name}: {m}")),
+        e => Failure::Run(e),
     };
-    let thresholds = match args.threshold.as_str() {
-        "auto" => Thresholds::TuneF1,
-        s => match s.parse::<f32>() {
-            Ok(t) if (0.0..=1.0).contains(&t) => Thresholds::Fixed(t),
-            _ => {
-                return Err(Failure::Usage(format!(
-                    "--threshold {s:?}: expected \"auto\" or a probability"
-                )))
-            }
-        },
-    };
+    let penalty: Penalty = args.alpha.parse().map_err(|e| flag("alpha", e))?;
+    let thresholds: Thresholds = args.threshold.parse().map_err(|e| flag("threshold", e))?;
     if args.cv.is_some_and(|k| k < 2) {
         return Err(Failure::Usage("--cv needs at least 2 folds".into()));
     }
     if args.threshold_folds < 2 {
         return Err(Failure::Usage("--threshold-folds needs at least 2".into()));
     }
-    let char_ngrams = match args.char_ngrams.as_str() {
-        "auto" => CharNgrams::Auto,
-        "off" => CharNgrams::Fixed(0, 0),
-        s => s
-            .split_once('-')
-            .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)))
-            .map(|(a, b)| CharNgrams::Fixed(a, b))
-            .ok_or_else(|| {
-                Failure::Usage(format!(
-                    "--char-ngrams {s:?}: expected MIN-MAX (e.g. 3-5), \"off\" or \"auto\""
-                ))
-            })?,
-    };
+    let char_ngrams: CharNgrams = args
+        .char_ngrams
+        .parse()
+        .map_err(|e| flag("char-ngrams", e))?;
     let (char_min, char_max) = match char_ngrams {
         CharNgrams::Fixed(a, b) => (a, b),
         CharNgrams::Auto => (0, 0),
@@ -339,20 +313,9 @@ fn run(args: &Args) -> Result<(), Failure> {
             (t.path.clone(), evaluate_model(&model, t))
         })
         .collect();
-    // Held-out figures travel with the model. Cross-validation figures go
-    // to the report only, so --cv never changes the model's bytes.
-    let mut metrics = model.info().metrics.clone();
-    // The first test file's figures are `test_*`, the next ones `test2_*`...
-    for (i, (_, e)) in test_evals.iter().enumerate() {
-        let key = if i == 0 {
-            "test".to_string()
-        } else {
-            format!("test{}", i + 1)
-        };
-        metrics.insert(format!("{key}_macro_f1"), round6(e.macro_f1));
-        metrics.insert(format!("{key}_micro_f1"), round6(e.micro_f1));
-    }
-    model = model.with_metrics(metrics);
+    // Held-out figures travel with the model; cross-validation figures
+    // stay in the report.
+    model = with_test_metrics(model, &test_evals);
     let write_failed = |e: frametag::Error| Failure::Write(e.to_string());
     model_file
         .write_all(&model.to_bytes())
@@ -361,35 +324,17 @@ fn run(args: &Args) -> Result<(), Failure> {
 
     let top = model.top_ngrams(args.top);
     if let (Some(path), Some(mut file)) = (&args.report, report_file) {
-        let top_json: BTreeMap<String, Vec<(String, f32)>> = top
-            .iter()
-            .map(|(l, c)| {
-                (
-                    l.clone(),
-                    c.iter().map(|c| (c.ngram.clone(), c.value)).collect(),
-                )
-            })
-            .collect();
-        let report = json!({
-            "train": {
-                "file": data.path,
-                "examples": data.len(),
-                "skipped": skipped,
-                "labels": model.labels(),
-                "mode": model.mode(),
-                "alpha": model.info().alpha,
-                "search": summary.search,
-                "thresholds": model.labels().iter().cloned().zip(model.thresholds().iter().copied()).collect::<BTreeMap<_, _>>(),
-                "out_of_fold": summary.out_of_fold,
-                "majority_baseline": summary.majority_baseline,
-            },
-            "cv": cv,
-            "test": test_evals.first().map(|(_, e)| e),
-            "tests": test_evals.iter().map(|(f, e)| json!({"file": f, "evaluation": e})).collect::<Vec<_>>(),
-            "top_ngrams": top_json,
-            "model": args.out,
-        });
-        let text = serde_json::to_string_pretty(&report).expect("report serialises");
+        let report = TrainReport::new(
+            &model,
+            args.out.clone(),
+            &data,
+            skipped,
+            &summary,
+            cv.clone(),
+            &test_evals,
+            args.top,
+        );
+        let text = report.to_json();
         file.write_all(text.as_bytes())
             .map_err(|e| write_failed(frametag::Error::io(path, e)))?;
         file.finish().map_err(write_failed)?;
@@ -430,7 +375,7 @@ fn run(args: &Args) -> Result<(), Failure> {
 fn read_data(
     args: &Args,
     columns: &Columns,
-) -> Result<(LabeledData, Vec<LabeledData>, Vec<serde_json::Value>), Failure> {
+) -> Result<(LabeledData, Vec<LabeledData>, Vec<SkippedRow>), Failure> {
     let source = (!args.articles.is_empty()).then(|| ArticleSource {
         paths: args.articles.clone(),
         format: InputFormat::Auto,
@@ -462,19 +407,8 @@ fn read_data(
     }
     let mut parts = loaded.parts;
     let test = parts.split_off(args.data.len());
-    let skipped = parts
-        .iter()
-        .flat_map(|p| {
-            p.skipped
-                .iter()
-                .map(|s| json!({"file": p.path, "line": s.line, "reason": s.reason}))
-        })
-        .collect();
+    let skipped = SkippedRow::of(&parts);
     Ok((LabeledData::concat(parts), test, skipped))
-}
-
-fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
 }
 
 fn report_rows(data: &LabeledData) {

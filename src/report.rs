@@ -1,0 +1,169 @@
+//! The training report: what `frametag-train --report` writes as JSON, and
+//! the rule that held-out figures travel with the model.
+//!
+//! The JSON's keys are sorted, as reports have always been written, so
+//! reports stay diffable across versions.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::LabeledData;
+use crate::metrics::Evaluation;
+use crate::model::{FrameModel, Mode};
+use crate::train::{CrossValidation, SearchPoint, TrainSummary};
+
+/// The whole report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainReport {
+    /// Cross-validation of the whole procedure, when asked for.
+    pub cv: Option<CrossValidation>,
+    /// Where the model was written.
+    pub model: PathBuf,
+    /// The first test file's evaluation (kept for readers of older reports).
+    pub test: Option<Evaluation>,
+    /// Every test file's evaluation, in the order given.
+    pub tests: Vec<TestReport>,
+    /// Per label, the n-grams with the largest weights and their weights.
+    pub top_ngrams: BTreeMap<String, Vec<(String, f32)>>,
+    /// What training saw and chose.
+    pub train: TrainingReport,
+}
+
+/// One test file's evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestReport {
+    /// Scores on the file.
+    pub evaluation: Evaluation,
+    /// The file.
+    pub file: PathBuf,
+}
+
+/// What training saw and chose.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingReport {
+    /// The L2 penalty chosen.
+    pub alpha: f64,
+    /// Training examples used.
+    pub examples: usize,
+    /// The training file(s), `+`-joined.
+    pub file: PathBuf,
+    /// The labels, in score order.
+    pub labels: Vec<String>,
+    /// Always predicting the majority answer, out of fold.
+    pub majority_baseline: Evaluation,
+    /// Multi-label or multi-class.
+    pub mode: Mode,
+    /// Out-of-fold evaluation at the chosen settings.
+    pub out_of_fold: Evaluation,
+    /// Every setting tried.
+    pub search: Vec<SearchPoint>,
+    /// Rows not used, with their file, line and reason.
+    pub skipped: Vec<SkippedRow>,
+    /// Each label's decision threshold.
+    pub thresholds: BTreeMap<String, f32>,
+}
+
+/// A training row that was not used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedRow {
+    /// Its file.
+    pub file: PathBuf,
+    /// Its 1-based line.
+    pub line: u64,
+    /// Why.
+    pub reason: String,
+}
+
+impl SkippedRow {
+    /// The skipped rows of data sets read from files, in order.
+    pub fn of(parts: &[LabeledData]) -> Vec<SkippedRow> {
+        parts
+            .iter()
+            .flat_map(|p| {
+                p.skipped.iter().map(|s| SkippedRow {
+                    file: p.path.clone(),
+                    line: s.line,
+                    reason: s.reason.clone(),
+                })
+            })
+            .collect()
+    }
+}
+
+impl TrainReport {
+    /// The report of a trained model.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        model: &FrameModel,
+        model_path: PathBuf,
+        data: &LabeledData,
+        skipped: Vec<SkippedRow>,
+        summary: &TrainSummary,
+        cv: Option<CrossValidation>,
+        tests: &[(PathBuf, Evaluation)],
+        top_ngrams: usize,
+    ) -> TrainReport {
+        TrainReport {
+            cv,
+            model: model_path,
+            test: tests.first().map(|(_, e)| e.clone()),
+            tests: tests
+                .iter()
+                .map(|(f, e)| TestReport {
+                    evaluation: e.clone(),
+                    file: f.clone(),
+                })
+                .collect(),
+            top_ngrams: model
+                .top_ngrams(top_ngrams)
+                .into_iter()
+                .map(|(l, c)| (l, c.into_iter().map(|c| (c.ngram, c.value)).collect()))
+                .collect(),
+            train: TrainingReport {
+                alpha: model.info().alpha,
+                examples: data.len(),
+                file: data.path.clone(),
+                labels: model.labels().to_vec(),
+                majority_baseline: summary.majority_baseline.clone(),
+                mode: model.mode(),
+                out_of_fold: summary.out_of_fold.clone(),
+                search: summary.search.clone(),
+                skipped,
+                thresholds: model
+                    .labels()
+                    .iter()
+                    .cloned()
+                    .zip(model.thresholds().iter().copied())
+                    .collect(),
+            },
+        }
+    }
+
+    /// The report as pretty-printed JSON, every object's keys sorted (as
+    /// reports have always been written).
+    pub fn to_json(&self) -> String {
+        let value = serde_json::to_value(self).expect("the report serialises");
+        serde_json::to_string_pretty(&value).expect("a JSON value prints")
+    }
+}
+
+/// The model with its held-out figures: the first test file's macro- and
+/// micro-F1 as `test_macro_f1`/`test_micro_f1`, the next ones as
+/// `test2_*`, `test3_*`... Cross-validation figures stay in the report, so
+/// asking for them never changes the model's bytes.
+pub fn with_test_metrics(model: FrameModel, tests: &[(PathBuf, Evaluation)]) -> FrameModel {
+    let round6 = |x: f64| (x * 1e6).round() / 1e6;
+    let mut metrics = model.info().metrics.clone();
+    for (i, (_, e)) in tests.iter().enumerate() {
+        let key = if i == 0 {
+            "test".to_string()
+        } else {
+            format!("test{}", i + 1)
+        };
+        metrics.insert(format!("{key}_macro_f1"), round6(e.macro_f1));
+        metrics.insert(format!("{key}_micro_f1"), round6(e.micro_f1));
+    }
+    model.with_metrics(metrics)
+}
