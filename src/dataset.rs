@@ -239,13 +239,22 @@ impl LabeledData {
 
     /// Parses labeled CSV bytes; `path` is used in messages.
     pub fn parse_csv(path: &Path, bytes: &[u8], columns: &Columns) -> Result<LabeledData> {
+        Self::from_table(path, &CsvRows::parse(path, bytes)?, bytes, columns)
+    }
+
+    /// The examples of a text CSV already read into `table` from `bytes`.
+    pub(crate) fn from_table(
+        path: &Path,
+        table: &CsvRows,
+        bytes: &[u8],
+        columns: &Columns,
+    ) -> Result<LabeledData> {
         let mut data = LabeledData {
             path: path.to_path_buf(),
             checksum: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(bytes)),
+            skipped: table.skipped.clone(),
             ..Default::default()
         };
-        let table = CsvRows::parse(path, bytes)?;
-        data.skipped = table.skipped.clone();
         let find = |name: &str| table.column(path, name);
         let text_col = find(&columns.text)?;
         let labels_col = find(&columns.labels)?;
@@ -396,6 +405,14 @@ impl CsvRows {
                     .join(", ")
             ),
         })
+    }
+
+    /// Field `i` of `record` as trimmed text (invalid UTF-8 replaced), if
+    /// the record has it.
+    pub(crate) fn text(record: &csv::ByteRecord, i: usize) -> Option<String> {
+        record
+            .get(i)
+            .map(|b| String::from_utf8_lossy(b).trim().to_string())
     }
 
     /// Why a record without the needed fields is skipped.

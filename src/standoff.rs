@@ -117,11 +117,7 @@ impl StandoffFile {
         };
         for (line, record) in &table.rows {
             let line = *line;
-            let field = |i: usize| {
-                record
-                    .get(i)
-                    .map(|b| String::from_utf8_lossy(b).trim().to_string())
-            };
+            let field = |i: usize| CsvRows::text(record, i);
             let (Some(doc_id), Some(s), Some(e), Some(l)) =
                 (field(doc), field(start), field(end), field(labels))
             else {
@@ -293,12 +289,7 @@ pub fn read_exclusions(files: &[PathBuf]) -> Result<Exclusions> {
         let span = crate::dataset::column_index(&table.header, START_COLUMN)
             .zip(crate::dataset::column_index(&table.header, END_COLUMN));
         for (line, record) in &table.rows {
-            let field = |i: usize| {
-                record
-                    .get(i)
-                    .map(|b| String::from_utf8_lossy(b).trim().to_string())
-                    .unwrap_or_default()
-            };
+            let field = |i: usize| CsvRows::text(record, i).unwrap_or_default();
             let id = field(doc);
             if id.is_empty() {
                 return Err(Error::data(path, *line, "empty doc_id"));
@@ -349,7 +340,9 @@ pub fn read_labeled(
                 path, &table, columns, &bytes,
             )?));
         } else {
-            parts.push(Part::Text(LabeledData::parse_csv(path, &bytes, columns)?));
+            parts.push(Part::Text(LabeledData::from_table(
+                path, &table, &bytes, columns,
+            )?));
         }
     }
     let wanted: HashSet<&str> = parts
