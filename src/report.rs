@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dataset::LabeledData;
 use crate::metrics::Evaluation;
-use crate::model::{FrameModel, Mode};
+use crate::model::{Contribution, FrameModel, Mode};
 use crate::train::{CrossValidation, SearchPoint, TrainSummary};
 
 /// The whole report.
@@ -93,7 +93,8 @@ impl SkippedRow {
 }
 
 impl TrainReport {
-    /// The report of a trained model.
+    /// The report of a trained model; `top_ngrams` as
+    /// [`FrameModel::top_ngrams`] gives them.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         model: &FrameModel,
@@ -103,7 +104,7 @@ impl TrainReport {
         summary: &TrainSummary,
         cv: Option<CrossValidation>,
         tests: &[(PathBuf, Evaluation)],
-        top_ngrams: usize,
+        top_ngrams: &[(String, Vec<Contribution>)],
     ) -> TrainReport {
         TrainReport {
             cv,
@@ -116,10 +117,12 @@ impl TrainReport {
                     file: f.clone(),
                 })
                 .collect(),
-            top_ngrams: model
-                .top_ngrams(top_ngrams)
-                .into_iter()
-                .map(|(l, c)| (l, c.into_iter().map(|c| (c.ngram, c.value)).collect()))
+            top_ngrams: top_ngrams
+                .iter()
+                .map(|(l, c)| {
+                    let grams = c.iter().map(|c| (c.ngram.clone(), c.value)).collect();
+                    (l.clone(), grams)
+                })
                 .collect(),
             train: TrainingReport {
                 alpha: model.info().alpha,

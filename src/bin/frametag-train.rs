@@ -1,13 +1,12 @@
 //! frametag-train: train, cross-validate, evaluate and save a frame model.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use std::io::Write;
-
 use clap::Parser;
 use frametag::input::{Delimiter, InputFormat, RecordFields};
-use frametag::out_file::{check_outputs, remove_temporary_files, OutFile};
+use frametag::out_file::{check_outputs, remove_temporary_files_on_signal, OutFile};
 use frametag::report::{with_test_metrics, SkippedRow, TrainReport};
 use frametag::standoff::{read_labeled, ArticleSource};
 use frametag::train::{
@@ -142,11 +141,7 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    // On Ctrl-C or SIGTERM, leave no temporary output file behind.
-    let _ = ctrlc::set_handler(|| {
-        remove_temporary_files();
-        std::process::exit(130);
-    });
+    remove_temporary_files_on_signal();
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(m)) => {
@@ -332,7 +327,7 @@ fn run(args: &Args) -> Result<(), Failure> {
             &summary,
             cv.clone(),
             &test_evals,
-            args.top,
+            &top,
         );
         let text = report.to_json();
         file.write_all(text.as_bytes())
