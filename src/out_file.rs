@@ -31,6 +31,16 @@ pub fn remove_temporary_files() {
     }
 }
 
+/// Installs a Ctrl-C / SIGTERM handler that removes the temporary files
+/// and exits with status 130, so an interrupted run leaves nothing behind.
+pub fn remove_temporary_files_on_signal() {
+    // Only fails when a handler is already installed; then that one rules.
+    let _ = ctrlc::set_handler(|| {
+        remove_temporary_files();
+        std::process::exit(130);
+    });
+}
+
 /// Where an output path really leads, and whether it is written through.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Destination {

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use clap::{Parser, ValueEnum};
 use frametag::input::{expand_paths, Delimiter, InputFormat, RecordFields};
-use frametag::out_file::{check_outputs, remove_temporary_files, OutFile};
+use frametag::out_file::{check_outputs, remove_temporary_files_on_signal, OutFile};
 use frametag::output::OutputFormat;
 use frametag::pipeline::{score_files, Event, Failure, Options, Totals};
 use frametag::standoff::read_exclusions;
@@ -146,11 +146,7 @@ enum Stop {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    // On Ctrl-C or SIGTERM, leave no temporary output file behind.
-    let _ = ctrlc::set_handler(|| {
-        remove_temporary_files();
-        std::process::exit(130);
-    });
+    remove_temporary_files_on_signal();
     match run(&args) {
         Ok(totals) => ExitCode::from(if totals.skipped > 0 { 1 } else { 0 }),
         Err(Stop::Usage(m)) => {
