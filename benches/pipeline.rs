@@ -21,11 +21,11 @@ use criterion::measurement::WallTime;
 use criterion::{
     criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode, Throughput,
 };
-use frametag::features::FeatureScratch;
-use frametag::train::{train, Penalty, TrainConfig};
+use frametag::features::Featurizer;
+use frametag::model::{train, Penalty, TrainConfig};
 use frametag::{
     Analyzer, AnalyzerConfig, ArticleScorer, Columns, FeatureConfig, LabeledData, ScoredSentence,
-    Segmenter, Sentence, TermCache, Unit,
+    Segmenter, Sentence, Unit,
 };
 
 /// Size the article text is repeated up to.
@@ -147,7 +147,8 @@ fn bench_analysis(c: &mut Criterion) {
     let news = news_text();
     let text = news.text.as_str();
     let analyzer = Analyzer::new(AnalyzerConfig::default());
-    let seed = FeatureConfig::default().hash_seed;
+    let featurizer = Featurizer::new(AnalyzerConfig::default(), FeatureConfig::default())
+        .expect("default settings are valid");
 
     // Reference by the uncached path: `Analyzer::tokens` stems every word.
     let sentences = Segmenter::new().split(text);
@@ -170,18 +171,16 @@ fn bench_analysis(c: &mut Criterion) {
     configure(&mut group);
     group.throughput(Throughput::BytesDecimal(text.len() as u64));
     let mut sents = Vec::with_capacity(sentences.len());
-    let mut ids = Vec::new();
     group.bench_function("segment_tokens_stems", |b| {
         b.iter(|| {
             // A fresh cache per MB: each distinct word is stemmed once per
             // iteration, as for a scorer that has just started.
-            let mut cache = TermCache::new(seed);
+            let mut session = featurizer.session();
             sents.clear();
             Segmenter::new().split_into(black_box(text), &mut sents);
             let (mut tokens, mut terms) = (0usize, 0u32);
             for s in &sents {
-                ids.clear();
-                analyzer.analyze(s.text(text), &mut cache, &mut ids);
+                let ids = session.term_ids(s.text(text));
                 tokens += ids.len();
                 terms = ids.iter().fold(terms, |m, &id| m.max(id + 1));
             }
@@ -198,6 +197,8 @@ fn bench_features(c: &mut Criterion) {
     let text = news.text.as_str();
     let analyzer = Analyzer::new(AnalyzerConfig::default());
     let config = FeatureConfig::default();
+    let featurizer =
+        Featurizer::new(AnalyzerConfig::default(), config.clone()).expect("default settings");
     assert_eq!((config.ngram_min, config.ngram_max), (1, 2));
     let sentences: Vec<&str> = Segmenter::new()
         .split(text)
@@ -215,12 +216,12 @@ fn bench_features(c: &mut Criterion) {
         })
         .sum();
     let expected_pairs: usize = {
-        let mut scratch = FeatureScratch::new(&config);
+        let mut session = featurizer.session();
         let mut out = Vec::new();
         sentences
             .iter()
             .map(|s| {
-                scratch.bucket_counts(&analyzer, &config, s, &mut out);
+                session.bucket_counts(s, &mut out);
                 out.len()
             })
             .sum()
@@ -241,10 +242,10 @@ fn bench_features(c: &mut Criterion) {
         group.throughput(throughput);
         group.bench_function(name, |b| {
             b.iter(|| {
-                let mut scratch = FeatureScratch::new(&config);
+                let mut session = featurizer.session();
                 let (mut ngrams, mut pairs) = (0u64, 0usize);
                 for s in &sentences {
-                    scratch.bucket_counts(&analyzer, &config, black_box(s), &mut out);
+                    session.bucket_counts(black_box(s), &mut out);
                     pairs += out.len();
                     ngrams += out.iter().map(|&(_, c)| u64::from(c)).sum::<u64>();
                 }

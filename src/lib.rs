@@ -1,12 +1,22 @@
 //! frametag finds narrative framing in news text, sentence by sentence.
 //!
-//! The pipeline: [`Segmenter`] splits article text into [`Sentence`]s with
-//! byte offsets; [`Analyzer`] turns a sentence into normalised, stemmed
-//! terms; [`features`] hashes word n-grams into TF-IDF rows; a
-//! [`FrameModel`] (one-vs-rest or softmax logistic regression, see
-//! [`logistic`]) scores each frame. [`train`] builds models from labeled
-//! CSVs ([`LabeledData`]) and [`model_file`] saves them in a versioned,
-//! self-describing format.
+//! The data flows through five folders:
+//! - [`text`]: a [`Segmenter`] splits article text into [`Sentence`]s with
+//!   byte offsets; an [`Analyzer`] turns sentence text into normalised,
+//!   stemmed terms.
+//! - [`features`]: a [`Featurizer`](features::Featurizer) hashes word (and
+//!   character) n-grams; a [`Vectorizer`] weights them by TF-IDF.
+//! - [`model`]: a [`FrameModel`] (one-vs-rest or softmax logistic
+//!   regression) scores each frame; [`model::train()`] and
+//!   [`model::cross_validate`] build and check models from in-memory
+//!   [`LabeledData`]; models are saved in a versioned, self-describing file.
+//! - [`io`]: article inputs (files, folders, JSONL, CSV, gzip), labeled CSVs
+//!   and stand-off annotations, output rows, atomic output files.
+//! - [`pipeline`]: an [`ArticleScorer`] scores one article;
+//!   [`pipeline::score_files`] scores whole archives on all cores into a
+//!   [`pipeline::Sink`].
+//!
+//! Score texts with the built-in model:
 //!
 //! ```
 //! let model = frametag::default_model();
@@ -14,41 +24,44 @@
 //! let mut scorer = model.scorer();
 //! let mut scores = vec![0.0; model.labels().len()];
 //! scorer.score(text, &mut scores);
-//! assert_eq!(scores.len(), 4);
+//! let labels: Vec<&str> = model
+//!     .decide(&scores)
+//!     .iter()
+//!     .zip(model.labels())
+//!     .filter(|(on, _)| **on)
+//!     .map(|(_, l)| l.as_str())
+//!     .collect();
+//! assert!(labels.contains(&"humanitarian"));
+//! ```
+//!
+//! Split an article into sentences and score each:
+//!
+//! ```
+//! use frametag::{ArticleScorer, Unit};
+//!
+//! let model = frametag::default_model();
+//! let mut scorer = ArticleScorer::new(&model, Unit::Sentence, 0);
+//! let article = "Shelling resumed at dawn. Talks on guarantees are due in Geneva.";
+//! let mut rows = Vec::new();
+//! scorer.score(article, &mut rows);
+//! assert_eq!(rows.len(), 2);
+//! assert_eq!(&article[rows[1].start..rows[1].end], "Talks on guarantees are due in Geneva.");
 //! ```
 #![deny(missing_docs)]
 
-pub mod analyzer;
-mod csv_quotes;
-pub mod dataset;
 pub mod error;
 pub mod features;
-pub mod input;
-pub mod logistic;
-pub mod metrics;
+pub mod io;
 pub mod model;
-pub mod model_file;
-pub mod out_file;
-pub mod output;
 pub mod pipeline;
-pub mod report;
-pub mod score;
-pub mod segment;
-pub mod sparse;
-pub mod standoff;
-pub mod suggest;
-pub mod train;
+pub mod text;
 
-pub use analyzer::{Analyzer, AnalyzerConfig, Language, TermCache, Token};
-pub use dataset::{Columns, LabeledData, Skipped};
 pub use error::{Error, Location, ModelError, Result};
 pub use features::{FeatureConfig, Vectorizer};
-pub use metrics::{evaluate, Evaluation, LabelScores};
-pub use model::{Contribution, FrameModel, Mode, Scorer, TrainingInfo};
-pub use score::{ArticleScorer, ScoredSentence, Unit};
-pub use segment::{Segmenter, Sentence, SentenceKind};
-pub use sparse::CsrMatrix;
-pub use train::{cross_validate, evaluate_model, TrainConfig};
+pub use io::{Columns, LabeledData};
+pub use model::{evaluate, Evaluation, FrameModel, LabelScores, Mode, TrainConfig};
+pub use pipeline::{ArticleScorer, ScoredSentence, Unit};
+pub use text::{Analyzer, AnalyzerConfig, Language, Segmenter, Sentence};
 
 /// The bytes of the default English model, built into the library from
 /// `models/frametag-en.ftm`.

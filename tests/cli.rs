@@ -758,7 +758,7 @@ fn csv_text(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec
 }
 
 fn sha16(s: &str) -> String {
-    frametag::standoff::sentence_checksum(s)
+    frametag::io::sentence_checksum(s)
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use frametag::train::{train, Penalty, TrainConfig};
+use frametag::model::{train, Penalty, TrainConfig};
 use frametag::{Columns, FrameModel, LabeledData, Segmenter};
 
 fn root() -> PathBuf {
@@ -108,10 +108,7 @@ fn format_version_1_files_still_load_and_score_the_same() {
     assert_eq!(&v1[8..12], &1u32.to_le_bytes());
     check_scores("tiny-v1.ftm", "tiny.scores.txt");
     let v2 = std::fs::read(root().join("tests/golden/tiny.ftm")).unwrap();
-    assert_eq!(
-        &v2[8..12],
-        &frametag::model_file::FORMAT_VERSION.to_le_bytes()
-    );
+    assert_eq!(&v2[8..12], &frametag::model::FORMAT_VERSION.to_le_bytes());
 }
 
 #[test]

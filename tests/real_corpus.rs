@@ -258,7 +258,7 @@ fn every_row_points_at_its_sentence_in_the_articles() {
         );
         let sentence = &text[s..e];
         assert_eq!(
-            frametag::standoff::sentence_checksum(sentence),
+            frametag::io::sentence_checksum(sentence),
             r.get("checksum"),
             "{at}"
         );

@@ -1,6 +1,6 @@
 //! Property tests for the text pipeline: segmentation and word analysis.
 
-use frametag::analyzer::{word_spans, word_spans_unicode};
+use frametag::text::{word_spans, word_spans_unicode};
 use frametag::{Analyzer, AnalyzerConfig, Segmenter};
 use proptest::prelude::*;
 

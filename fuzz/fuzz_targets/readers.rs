@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use frametag::input::{read_all, InputFormat, Item, RecordFields};
+use frametag::io::{read_all, InputFormat, Item, RecordFields};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -9,12 +9,12 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, ValueEnum};
-use frametag::input::{expand_paths, Delimiter, InputFormat, RecordFields};
-use frametag::out_file::{check_outputs, remove_temporary_files_on_signal, OutFile};
-use frametag::output::OutputFormat;
+use frametag::io::read_exclusions;
+use frametag::io::OutputFormat;
+use frametag::io::{check_outputs, remove_temporary_files_on_signal, OutFile};
+use frametag::io::{expand_paths, Delimiter, InputFormat, RecordFields};
 use frametag::pipeline::{score_files, Event, Failure, Options, Totals};
-use frametag::standoff::read_exclusions;
-use frametag::suggest::{Selection, SuggestConfig};
+use frametag::pipeline::{Selection, SuggestConfig};
 use frametag::{FrameModel, Unit};
 
 /// Tag every sentence of news articles with narrative frames.

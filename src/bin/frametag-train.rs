@@ -5,13 +5,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use frametag::input::{Delimiter, InputFormat, RecordFields};
-use frametag::out_file::{check_outputs, remove_temporary_files_on_signal, OutFile};
-use frametag::report::{with_test_metrics, SkippedRow, TrainReport};
-use frametag::standoff::{read_labeled, ArticleSource};
-use frametag::train::{
+use frametag::io::{check_outputs, remove_temporary_files_on_signal, OutFile};
+use frametag::io::{read_labeled, ArticleSource};
+use frametag::io::{Delimiter, InputFormat, RecordFields};
+use frametag::model::{
     cross_validate, evaluate_model, train, CharNgrams, Penalty, Thresholds, TrainConfig,
 };
+use frametag::model::{with_test_metrics, SkippedRow, TrainReport};
 use frametag::{
     AnalyzerConfig, Columns, Evaluation, FeatureConfig, FrameModel, LabelScores, LabeledData,
     Language,
@@ -480,10 +480,10 @@ fn print_report(
     out: &mut String,
     model: &FrameModel,
     data: &LabeledData,
-    summary: &frametag::train::TrainSummary,
-    cv: Option<&frametag::train::CrossValidation>,
+    summary: &frametag::model::TrainSummary,
+    cv: Option<&frametag::model::CrossValidation>,
     tests: &[(PathBuf, Evaluation)],
-    top: &[(String, Vec<frametag::Contribution>)],
+    top: &[(String, Vec<frametag::model::Contribution>)],
 ) {
     let info = model.info();
     say!(

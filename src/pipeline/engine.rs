@@ -26,13 +26,15 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::input::{read_all, InputFiles, InputFormat, Item, RecordFields, Skip};
-use crate::model::FrameModel;
-use crate::output::{OutputFormat, RowFormat, SummaryFormat};
-use crate::score::{ArticleScorer, ScoredSentence, Unit};
-use crate::segment::Segmenter;
-use crate::standoff::sentence_checksum;
-use crate::suggest::{Candidate, Exclusions, SuggestConfig, Suggester, Suggestion, Suggestions};
+use crate::io::input::{read_all, InputFiles, InputFormat, Item, RecordFields, Skip};
+use crate::io::output::{OutputFormat, RowFormat, SummaryFormat};
+use crate::io::standoff::sentence_checksum;
+use crate::model::frame_model::FrameModel;
+use crate::pipeline::article::{ArticleScorer, ScoredSentence, Unit};
+use crate::pipeline::suggest::{
+    Candidate, Exclusions, SuggestConfig, Suggester, Suggestion, Suggestions,
+};
+use crate::text::segment::Segmenter;
 
 /// Records per batch, and bytes of text per batch: bounds memory.
 const BATCH_RECORDS: usize = 4096;
@@ -59,7 +61,7 @@ pub struct Options {
     pub summary: bool,
     /// Stop at the first bad record instead of skipping it.
     pub strict: bool,
-    /// Instead of rows, suggest what to label next (see [`crate::suggest`]).
+    /// Instead of rows, suggest what to label next (see [`SuggestConfig`](crate::pipeline::SuggestConfig)).
     pub suggest: Option<(SuggestConfig, Exclusions)>,
 }
 
@@ -160,7 +162,7 @@ pub enum Failure {
     },
 }
 
-/// Scores `files` (as [`crate::input::expand_paths`] gives them), after
+/// Scores `files` (as [`crate::io::input::expand_paths`] gives them), after
 /// counting `skips` found before reading (a directory walk's), into `sink`.
 pub fn score_files(
     model: &FrameModel,

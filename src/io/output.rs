@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::score::ScoredSentence;
+use crate::pipeline::article::ScoredSentence;
 
 /// Output encoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use unicode_segmentation::UnicodeSegmentation;
 
-use crate::segment::fast_path_applies;
+use crate::text::segment::fast_path_applies;
 
 /// Snowball stemming languages (every language `rust-stemmers` has).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,7 +144,7 @@ impl Default for AnalyzerConfig {
 }
 
 /// One analysed word, for inspection and tests (the hot path uses
-/// [`Analyzer::analyze`] with a [`TermCache`] instead).
+/// a [`FeatureSession`](crate::features::FeatureSession) instead).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
     /// Byte offset of the word in the analysed text.
@@ -218,7 +218,7 @@ impl Analyzer {
 
     /// Appends the term ids of `text`'s words to `out`, stemming each
     /// distinct word once through `cache`.
-    pub fn analyze(&self, text: &str, cache: &mut TermCache, out: &mut Vec<u32>) {
+    pub(crate) fn analyze(&self, text: &str, cache: &mut TermCache, out: &mut Vec<u32>) {
         self.for_each_word(text, |s, e| {
             out.push(cache.id(self, &text[s..e]));
         });
@@ -336,7 +336,9 @@ impl TermCache {
 
     /// Caps the number of cached words; past it the cache is emptied, so
     /// memory stays flat on endless streams (ids are then reissued, so call
-    /// [`TermCache::reset_if_full`] only between documents).
+    /// [`TermCache::reset_if_full`] only between documents). Tests use it to
+    /// reach the reset path.
+    #[cfg(test)]
     pub fn with_limit(mut self, limit: usize) -> Self {
         self.limit = limit.max(1);
         self

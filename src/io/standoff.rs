@@ -20,10 +20,10 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::dataset::{parse_labels, Columns, CsvRows, LabeledData, Skipped};
 use crate::error::{Error, Result};
-use crate::input::{expand_paths, read_all, InputFormat, Item, RecordFields, Skip};
-use crate::suggest::Exclusions;
+use crate::io::dataset::{parse_labels, Columns, CsvRows, LabeledData, Skipped};
+use crate::io::input::{expand_paths, read_all, InputFormat, Item, RecordFields, Skip};
+use crate::pipeline::suggest::Exclusions;
 
 /// Column of the document id.
 pub const DOC_ID_COLUMN: &str = "doc_id";
@@ -107,7 +107,7 @@ impl StandoffFile {
             col(END_COLUMN)?,
             col(labels_column)?,
         );
-        let checksum = crate::dataset::column_index(&table.header, CHECKSUM_COLUMN);
+        let checksum = crate::io::dataset::column_index(&table.header, CHECKSUM_COLUMN);
         let mut file = StandoffFile {
             path: path.to_path_buf(),
             rows: Vec::new(),
@@ -286,8 +286,8 @@ pub fn read_exclusions(files: &[PathBuf]) -> Result<Exclusions> {
             return Err(Error::data(path, s.line, s.reason.clone()));
         }
         let doc = table.column(path, DOC_ID_COLUMN)?;
-        let span = crate::dataset::column_index(&table.header, START_COLUMN)
-            .zip(crate::dataset::column_index(&table.header, END_COLUMN));
+        let span = crate::io::dataset::column_index(&table.header, START_COLUMN)
+            .zip(crate::io::dataset::column_index(&table.header, END_COLUMN));
         for (line, record) in &table.rows {
             let field = |i: usize| CsvRows::text(record, i).unwrap_or_default();
             let id = field(doc);

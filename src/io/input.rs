@@ -9,8 +9,8 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use crate::csv_quotes::CsvRecords;
 use crate::error::{Error, Result};
+use crate::io::csv_quotes::CsvRecords;
 
 /// How to read input files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -592,7 +592,7 @@ fn read_csv(
             }))
         }
     };
-    let col = |name: &str| crate::dataset::column_index(&header, name);
+    let col = |name: &str| crate::io::dataset::column_index(&header, name);
     let Some(text_col) = col(&fields.text) else {
         let columns: Vec<String> = header
             .iter()

@@ -9,10 +9,10 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::dataset::LabeledData;
-use crate::metrics::Evaluation;
-use crate::model::{Contribution, FrameModel, Mode};
-use crate::train::{CrossValidation, SearchPoint, TrainSummary};
+use crate::io::dataset::LabeledData;
+use crate::model::frame_model::{Contribution, FrameModel, Mode};
+use crate::model::metrics::Evaluation;
+use crate::model::train::{CrossValidation, SearchPoint, TrainSummary};
 
 /// The whole report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

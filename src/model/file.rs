@@ -37,10 +37,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analyzer::AnalyzerConfig;
 use crate::error::{Error, ModelError, Result};
-use crate::features::{FeatureConfig, Vectorizer};
-use crate::model::{FrameModel, LinearParts, Mode, TrainingInfo};
+use crate::features::vectorizer::{FeatureConfig, Vectorizer};
+use crate::model::frame_model::{FrameModel, LinearParts, Mode, TrainingInfo};
+use crate::text::analyzer::AnalyzerConfig;
 
 /// Magic bytes at the start of every model file.
 pub const MAGIC: &[u8; 8] = b"FRAMETAG";
@@ -67,7 +67,7 @@ impl FrameModel {
     /// The model as bytes in the file format.
     pub fn to_bytes(&self) -> Vec<u8> {
         let header = Header {
-            analyzer: self.analyzer.config().clone(),
+            analyzer: self.analyzer_config().clone(),
             features: self.vectorizer.config().clone(),
             labels: self.labels.clone(),
             mode: self.mode,
@@ -102,7 +102,7 @@ impl FrameModel {
     /// Writes the model to `path` atomically (a temporary file in the same
     /// directory, then a rename).
     pub fn save(&self, path: &Path) -> Result<()> {
-        crate::out_file::write_atomic(path, &self.to_bytes())
+        crate::io::out_file::write_atomic(path, &self.to_bytes())
     }
 
     /// Reads a model file, refusing unknown versions and corrupt contents.

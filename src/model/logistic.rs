@@ -27,7 +27,7 @@ use linfa::ParamGuard;
 use ndarray::{Array1, Array2};
 
 use crate::error::{Error, Result};
-use crate::sparse::CsrMatrix;
+use crate::features::sparse::CsrMatrix;
 
 /// Settings of a logistic regression fit (unchecked).
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +67,9 @@ impl LogisticParams {
     }
 
     /// Stop when the gradient's L2 norm falls below this times the total
-    /// sample weight (default 1e-5, i.e. per example).
+    /// sample weight (default 1e-5, i.e. per example). Tests tighten it to
+    /// compare with linfa-logistic.
+    #[cfg(test)]
     pub fn gradient_tolerance(mut self, tol: f64) -> Self {
         self.0.gradient_tolerance = tol;
         self
@@ -78,13 +80,6 @@ impl LogisticParams {
     pub fn balanced(mut self, balanced: bool) -> Self {
         self.0.balanced = balanced;
         self
-    }
-}
-
-impl ValidLogisticParams {
-    /// The L2 penalty.
-    pub fn alpha(&self) -> f64 {
-        self.alpha
     }
 }
 

@@ -16,7 +16,7 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet};
 
-use crate::model::Mode;
+use crate::model::frame_model::Mode;
 
 /// How many suggestions to make, and how.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,8 +1,8 @@
 //! Scoring articles: split into sentences (or take the record whole), score
 //! every sentence, decide labels.
 
-use crate::model::{Contribution, FrameModel, Scorer};
-use crate::segment::{Segmenter, Sentence, SentenceKind};
+use crate::model::frame_model::{Contribution, FrameModel, Scorer};
+use crate::text::segment::{Segmenter, Sentence, SentenceKind};
 
 /// What one output row describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -26,14 +26,15 @@ use ndarray::{Array1, Array2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::analyzer::AnalyzerConfig;
-use crate::dataset::LabeledData;
 use crate::error::{Error, Result};
-use crate::features::{count_texts, FeatureConfig, Vectorizer};
-use crate::logistic::LogisticParams;
-use crate::metrics::{best_f1_threshold, evaluate, Evaluation, LabelScores};
-use crate::model::{decide_labels, FrameModel, LinearParts, Mode, TrainingInfo};
-use crate::sparse::CsrMatrix;
+use crate::features::featurizer::Featurizer;
+use crate::features::sparse::CsrMatrix;
+use crate::features::vectorizer::{FeatureConfig, Vectorizer};
+use crate::io::dataset::LabeledData;
+use crate::model::frame_model::{decide_labels, FrameModel, LinearParts, Mode, TrainingInfo};
+use crate::model::logistic::LogisticParams;
+use crate::model::metrics::{best_f1_threshold, evaluate, Evaluation, LabelScores};
+use crate::text::analyzer::AnalyzerConfig;
 
 /// Penalties tried when the penalty is chosen automatically.
 pub const PENALTY_GRID: [f64; 8] = [0.003, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0];
@@ -314,7 +315,10 @@ fn truth_matrix(data: &LabeledData, labels: &[String]) -> Vec<Vec<bool>> {
         .collect()
 }
 
-fn logistic(alpha: f64, config: &TrainConfig) -> Result<crate::logistic::ValidLogisticParams> {
+fn logistic(
+    alpha: f64,
+    config: &TrainConfig,
+) -> Result<crate::model::logistic::ValidLogisticParams> {
     LogisticParams::default()
         .alpha(alpha)
         .balanced(config.balanced)
@@ -377,7 +381,7 @@ fn predict_scores(x: &CsrMatrix, w: &[f64], b: &[f64], mode: Mode) -> Vec<Vec<f6
     match mode {
         Mode::MultiLabel => (0..k)
             .map(|c| {
-                let model = crate::logistic::BinaryLogistic {
+                let model = crate::model::logistic::BinaryLogistic {
                     weights: (0..x.n_cols()).map(|j| w[j * k + c]).collect(),
                     intercept: b[c],
                 };
@@ -392,7 +396,7 @@ fn predict_scores(x: &CsrMatrix, w: &[f64], b: &[f64], mode: Mode) -> Vec<Vec<f6
                 acc
             }),
         Mode::MultiClass => {
-            let model = crate::logistic::MultinomialLogistic {
+            let model = crate::model::logistic::MultinomialLogistic {
                 weights: w.to_vec(),
                 intercepts: b.to_vec(),
             };
@@ -510,7 +514,6 @@ pub fn train(data: &LabeledData, config: &TrainConfig) -> Result<(FrameModel, Tr
             ),
         });
     }
-    let analyzer = crate::analyzer::Analyzer::new(config.analyzer.clone());
     // Small data: K-fold out-of-fold scores for every example. Large data:
     // one stratified 10% holdout, so training stays a few fits per label.
     let small = ex.texts.len() <= AUTO_PENALTY_LIMIT;
@@ -545,8 +548,8 @@ pub fn train(data: &LabeledData, config: &TrainConfig) -> Result<(FrameModel, Tr
             char_max,
             ..config.features.clone()
         };
-        features.validate()?;
-        let (counts, names) = count_texts(&analyzer, &features, &ex.texts);
+        let featurizer = Featurizer::new(config.analyzer.clone(), features.clone())?;
+        let (counts, names) = featurizer.count_texts(&ex.texts);
         let vectorizer = Vectorizer::fit(features, &counts, &names)?;
         drop(names);
         let x = vectorizer.transform_all(&counts);

@@ -32,9 +32,8 @@
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::analyzer::{Analyzer, TermCache};
 use crate::error::{Error, Result};
-use crate::sparse::CsrMatrix;
+use crate::features::sparse::CsrMatrix;
 
 /// Settings of the feature layer; saved in every model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -214,123 +213,6 @@ impl FeatureConfig {
     }
 }
 
-/// Where a feature came from, for naming buckets.
-#[derive(Debug, Clone, Copy)]
-enum Gram {
-    /// Word n-gram over term positions `first..=last`.
-    Words { first: usize, last: usize },
-    /// The `index`-th character n-gram of the term at position `pos`.
-    Chars { pos: usize, index: u32 },
-}
-
-/// Reusable per-thread state for turning texts into feature rows.
-#[derive(Debug, Clone)]
-pub struct FeatureScratch {
-    /// Term cache of the analyzer.
-    pub cache: TermCache,
-    ids: Vec<u32>,
-    hashes: Vec<u64>,
-    buckets: Vec<u32>,
-    /// Character n-gram buckets of every term id seen so far, computed once
-    /// per term: `char_spans[id]` is `(start, len)` in `char_buckets`.
-    char_spans: Vec<(u32, u32)>,
-    char_buckets: Vec<u32>,
-    /// Term-cache generation the spans belong to.
-    char_generation: u64,
-}
-
-impl FeatureScratch {
-    /// Scratch state for the given feature settings.
-    pub fn new(config: &FeatureConfig) -> Self {
-        FeatureScratch {
-            cache: TermCache::new(config.hash_seed),
-            ids: Vec::new(),
-            hashes: Vec::new(),
-            buckets: Vec::new(),
-            char_spans: Vec::new(),
-            char_buckets: Vec::new(),
-            char_generation: 0,
-        }
-    }
-
-    /// Analyses `text` and returns its sorted `(bucket, count)` pairs in
-    /// `out` (cleared first). The term ids of the text stay in
-    /// [`FeatureScratch::term_ids`] until the next call.
-    pub fn bucket_counts(
-        &mut self,
-        analyzer: &Analyzer,
-        config: &FeatureConfig,
-        text: &str,
-        out: &mut Vec<(u32, u32)>,
-    ) {
-        self.bucket_counts_with(analyzer, config, text, out, |_, _| {});
-    }
-
-    /// [`FeatureScratch::bucket_counts`], also calling `on_gram(bucket,
-    /// gram)` for every feature in text order (positions index
-    /// [`FeatureScratch::term_ids`]).
-    fn bucket_counts_with(
-        &mut self,
-        analyzer: &Analyzer,
-        config: &FeatureConfig,
-        text: &str,
-        out: &mut Vec<(u32, u32)>,
-        mut on_gram: impl FnMut(u32, Gram),
-    ) {
-        self.ids.clear();
-        analyzer.analyze(text, &mut self.cache, &mut self.ids);
-        self.hashes.clear();
-        self.hashes
-            .extend(self.ids.iter().map(|&id| self.cache.term(id).hash));
-        self.buckets.clear();
-        config.for_each_ngram(&self.hashes, |b, first, last| {
-            self.buckets.push(b);
-            on_gram(b, Gram::Words { first, last });
-        });
-        if config.has_chars() {
-            if self.char_generation != self.cache.generation() {
-                self.char_spans.clear();
-                self.char_buckets.clear();
-                self.char_generation = self.cache.generation();
-            }
-            for (pos, &id) in self.ids.iter().enumerate() {
-                while self.char_spans.len() <= id as usize {
-                    let term = self.cache.term(self.char_spans.len() as u32);
-                    let start = self.char_buckets.len() as u32;
-                    config.for_each_char_ngram(&term.text, |b, _| self.char_buckets.push(b));
-                    self.char_spans
-                        .push((start, self.char_buckets.len() as u32 - start));
-                }
-                let (start, len) = self.char_spans[id as usize];
-                let grams = &self.char_buckets[start as usize..(start + len) as usize];
-                self.buckets.extend_from_slice(grams);
-                for (index, &b) in grams.iter().enumerate() {
-                    on_gram(
-                        b,
-                        Gram::Chars {
-                            pos,
-                            index: index as u32,
-                        },
-                    );
-                }
-            }
-        }
-        self.buckets.sort_unstable();
-        out.clear();
-        for &b in &self.buckets {
-            match out.last_mut() {
-                Some((last, c)) if *last == b => *c += 1,
-                _ => out.push((b, 1)),
-            }
-        }
-    }
-
-    /// Term ids of the last analysed text.
-    pub fn term_ids(&self) -> &[u32] {
-        &self.ids
-    }
-}
-
 /// A fitted TF-IDF vectorizer over hashed n-grams.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Vectorizer {
@@ -493,85 +375,15 @@ impl Vectorizer {
     }
 }
 
-/// Sorted `(bucket, count)` pairs of one text.
-pub type BucketCounts = Vec<(u32, u32)>;
-
-/// The first n-gram string seen in each bucket.
-pub type NgramNames = std::collections::BTreeMap<u32, String>;
-
-/// Bucket counts of many texts plus the first n-gram string seen in each
-/// bucket; deterministic whatever the number of threads.
-pub fn count_texts(
-    analyzer: &Analyzer,
-    config: &FeatureConfig,
-    texts: &[&str],
-) -> (Vec<BucketCounts>, NgramNames) {
-    use rayon::prelude::*;
-    const CHUNK: usize = 2048;
-    let chunks: Vec<_> = texts
-        .par_chunks(CHUNK)
-        .map(|chunk| {
-            let mut scratch = FeatureScratch::new(config);
-            let mut names = std::collections::BTreeMap::new();
-            // Buckets named so far in this chunk: only an n-gram whose bucket
-            // is new is turned into a string.
-            let mut named = vec![0u64; config.n_buckets().div_ceil(64)];
-            let mut fresh = Vec::new();
-            let mut docs = Vec::with_capacity(chunk.len());
-            for text in chunk {
-                let mut counts = Vec::new();
-                scratch.bucket_counts_with(analyzer, config, text, &mut counts, |b, gram| {
-                    let (word, bit) = (b as usize / 64, 1u64 << (b % 64));
-                    if named[word] & bit == 0 {
-                        named[word] |= bit;
-                        fresh.push((b, gram));
-                    }
-                });
-                let ids = scratch.term_ids();
-                for (b, gram) in fresh.drain(..) {
-                    let name = match gram {
-                        Gram::Words { first, last } => {
-                            let ngram: Vec<&str> = ids[first..=last]
-                                .iter()
-                                .map(|&i| scratch.cache.term(i).text.as_ref())
-                                .collect();
-                            ngram.join(" ")
-                        }
-                        Gram::Chars { pos, index } => {
-                            let term = &scratch.cache.term(ids[pos]).text;
-                            let mut name = String::new();
-                            let mut k = 0;
-                            config.for_each_char_ngram(term, |_, g| {
-                                if k == index {
-                                    name = g.to_string();
-                                }
-                                k += 1;
-                            });
-                            name
-                        }
-                    };
-                    names.insert(b, name);
-                }
-                docs.push(counts);
-            }
-            (docs, names)
-        })
-        .collect();
-    let mut all_docs = Vec::with_capacity(texts.len());
-    let mut all_names = std::collections::BTreeMap::new();
-    for (docs, names) in chunks {
-        all_docs.extend(docs);
-        for (b, n) in names {
-            all_names.entry(b).or_insert(n);
-        }
-    }
-    (all_docs, all_names)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyzer::AnalyzerConfig;
+    use crate::features::featurizer::Featurizer;
+    use crate::text::analyzer::AnalyzerConfig;
+
+    fn featurizer(config: &FeatureConfig) -> Featurizer {
+        Featurizer::new(AnalyzerConfig::default(), config.clone()).unwrap()
+    }
 
     #[test]
     fn ngram_hash_is_the_specified_one() {
@@ -596,24 +408,19 @@ mod tests {
 
     #[test]
     fn tfidf_rows_are_unit_length_and_drop_unseen_buckets() {
-        let analyzer = Analyzer::new(AnalyzerConfig::default());
         let config = FeatureConfig {
             min_df: 1,
             norm_power: 1.0,
             ..FeatureConfig::default()
         };
-        let (docs, names) = count_texts(&analyzer, &config, &["missile strike", "aid convoy"]);
+        let (docs, names) = featurizer(&config).count_texts(&["missile strike", "aid convoy"]);
         let v = Vectorizer::fit(config.clone(), &docs, &names).unwrap();
         assert_eq!(v.n_features(), 6);
         assert!(v.names().contains(&"missil strike".to_string()));
-        let mut scratch = FeatureScratch::new(&config);
+        let f = featurizer(&config);
         let mut counts = Vec::new();
-        scratch.bucket_counts(
-            &analyzer,
-            &config,
-            "missile strike near a school",
-            &mut counts,
-        );
+        f.session()
+            .bucket_counts("missile strike near a school", &mut counts);
         let mut row = Vec::new();
         v.transform_counts(&counts, &mut row);
         assert_eq!(row.len(), 3);
@@ -623,17 +430,15 @@ mod tests {
 
     #[test]
     fn min_df_drops_rare_ngrams() {
-        let analyzer = Analyzer::new(AnalyzerConfig::default());
         let config = FeatureConfig::default();
         let texts = ["missile strike", "missile attack", "aid convoy"];
-        let (docs, names) = count_texts(&analyzer, &config, &texts);
+        let (docs, names) = featurizer(&config).count_texts(&texts);
         let v = Vectorizer::fit(config, &docs, &names).unwrap();
         assert_eq!(v.names(), ["missil"]);
     }
 
     #[test]
     fn norm_power_scales_rows_by_a_power_of_their_norm() {
-        let analyzer = Analyzer::new(AnalyzerConfig::default());
         let texts = ["missile strike on the port", "aid convoy"];
         let mut rows = Vec::new();
         for norm_power in [1.0, 0.75, 0.0] {
@@ -642,7 +447,7 @@ mod tests {
                 norm_power,
                 ..FeatureConfig::default()
             };
-            let (docs, names) = count_texts(&analyzer, &config, &texts);
+            let (docs, names) = featurizer(&config).count_texts(&texts);
             let v = Vectorizer::fit(config, &docs, &names).unwrap();
             let mut row = Vec::new();
             v.transform_counts(&docs[0], &mut row);
@@ -685,7 +490,6 @@ mod tests {
 
     #[test]
     fn char_ngrams_are_named_counted_and_normalised_as_their_own_block() {
-        let analyzer = Analyzer::new(AnalyzerConfig::default());
         let config = FeatureConfig {
             min_df: 1,
             norm_power: 1.0,
@@ -694,14 +498,14 @@ mod tests {
             ..FeatureConfig::default()
         };
         let texts = ["missile strikes", "missile attack"];
-        let (docs, names) = count_texts(&analyzer, &config, &texts);
+        let (docs, names) = featurizer(&config).count_texts(&texts);
         let v = Vectorizer::fit(config.clone(), &docs, &names).unwrap();
         assert!(v.names().contains(&"<mis".to_string()));
         assert!(v.names().contains(&"missil".to_string()));
         // "<mi" occurs once per text however often the word repeats.
-        let mut scratch = FeatureScratch::new(&config);
+        let f = featurizer(&config);
         let mut counts = Vec::new();
-        scratch.bucket_counts(&analyzer, &config, "missile missile", &mut counts);
+        f.session().bucket_counts("missile missile", &mut counts);
         let mut bucket = None;
         config.for_each_char_ngram("missil", |b, g| {
             if g == "<mi" {
@@ -721,26 +525,6 @@ mod tests {
             }
         }
         assert!((words - 1.0).abs() < 1e-5 && (chars - 1.0).abs() < 1e-5);
-    }
-
-    #[test]
-    fn term_cache_resets_rebuild_char_ngrams() {
-        let analyzer = Analyzer::new(AnalyzerConfig::default());
-        let config = FeatureConfig {
-            char_min: 3,
-            char_max: 3,
-            ..FeatureConfig::default()
-        };
-        let mut scratch = FeatureScratch::new(&config);
-        scratch.cache = TermCache::new(config.hash_seed).with_limit(1);
-        let mut first = Vec::new();
-        scratch.bucket_counts(&analyzer, &config, "missile strike", &mut first);
-        scratch.cache.reset_if_full();
-        let mut other = Vec::new();
-        scratch.bucket_counts(&analyzer, &config, "aid convoy", &mut other);
-        let mut fresh = Vec::new();
-        FeatureScratch::new(&config).bucket_counts(&analyzer, &config, "aid convoy", &mut fresh);
-        assert_eq!(other, fresh);
     }
 
     #[test]

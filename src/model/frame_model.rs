@@ -6,8 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::analyzer::{Analyzer, AnalyzerConfig};
-use crate::features::{FeatureConfig, FeatureScratch, Vectorizer};
+use crate::features::featurizer::{FeatureSession, Featurizer};
+use crate::features::vectorizer::{FeatureConfig, Vectorizer};
+use crate::text::analyzer::{Analyzer, AnalyzerConfig};
 
 /// How labels are decided from scores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,7 +62,8 @@ pub(crate) struct LinearParts {
 /// A trained model.
 #[derive(Debug, Clone)]
 pub struct FrameModel {
-    pub(crate) analyzer: Analyzer,
+    /// The analyzer bound to the vectorizer's feature settings.
+    pub(crate) featurizer: Featurizer,
     pub(crate) vectorizer: Vectorizer,
     pub(crate) labels: Vec<String>,
     pub(crate) mode: Mode,
@@ -93,7 +95,10 @@ impl FrameModel {
         info: TrainingInfo,
     ) -> Self {
         FrameModel {
-            analyzer: Analyzer::new(analyzer),
+            featurizer: Featurizer::from_checked(
+                Analyzer::new(analyzer),
+                vectorizer.config().clone(),
+            ),
             vectorizer,
             labels,
             mode,
@@ -133,7 +138,7 @@ impl FrameModel {
 
     /// Analyzer settings.
     pub fn analyzer_config(&self) -> &AnalyzerConfig {
-        self.analyzer.config()
+        self.featurizer.analyzer().config()
     }
 
     /// Feature settings.
@@ -150,7 +155,7 @@ impl FrameModel {
     pub fn scorer(&self) -> Scorer<'_> {
         Scorer {
             model: self,
-            scratch: FeatureScratch::new(self.vectorizer.config()),
+            features: self.featurizer.session(),
             counts: Vec::new(),
             row: Vec::new(),
             z: vec![0.0; self.labels.len()],
@@ -207,7 +212,7 @@ pub fn decide_labels<T: PartialOrd>(scores: &[T], thresholds: &[T], mode: Mode) 
 /// Scores texts with a model; one per thread.
 pub struct Scorer<'m> {
     model: &'m FrameModel,
-    scratch: FeatureScratch,
+    features: FeatureSession<'m>,
     counts: Vec<(u32, u32)>,
     row: Vec<(u32, f32)>,
     z: Vec<f32>,
@@ -217,8 +222,7 @@ impl Scorer<'_> {
     /// Writes one probability per label for `text` into `out`.
     pub fn score(&mut self, text: &str, out: &mut [f32]) {
         let m = self.model;
-        self.scratch
-            .bucket_counts(&m.analyzer, m.vectorizer.config(), text, &mut self.counts);
+        self.features.bucket_counts(text, &mut self.counts);
         m.vectorizer.transform_counts(&self.counts, &mut self.row);
         let k = m.labels.len();
         self.z.copy_from_slice(&m.bias);
@@ -270,7 +274,7 @@ impl Scorer<'_> {
     /// Empties the term cache when it has grown past its limit; call between
     /// documents on long streams to keep memory flat.
     pub fn trim_cache(&mut self) {
-        self.scratch.cache.reset_if_full();
+        self.features.trim_cache();
     }
 }
 

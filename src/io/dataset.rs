@@ -8,8 +8,8 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::csv_quotes::CsvRecords;
 use crate::error::{Error, Result};
+use crate::io::csv_quotes::CsvRecords;
 
 /// A row that was not used, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +86,7 @@ impl LabeledData {
     /// Train from vectors and score:
     ///
     /// ```
-    /// use frametag::train::{train, CharNgrams, Penalty, TrainConfig};
+    /// use frametag::model::{train, CharNgrams, Penalty, TrainConfig};
     /// use frametag::LabeledData;
     ///
     /// let examples = [

@@ -1,0 +1,346 @@
+//! Texts to hashed n-gram counts: a [`Featurizer`] binds an analyzer to
+//! feature settings, and hands out one [`FeatureSession`] per thread, so
+//! features can only be computed with the settings they belong to.
+
+use crate::error::Result;
+use crate::features::vectorizer::FeatureConfig;
+use crate::text::analyzer::{Analyzer, AnalyzerConfig, TermCache};
+
+/// An analyzer bound to feature settings: texts to sorted `(bucket, count)`
+/// pairs. Cheap to share between threads; each thread takes a
+/// [`FeatureSession`].
+///
+/// ```
+/// use frametag::features::{FeatureConfig, Featurizer};
+/// use frametag::AnalyzerConfig;
+///
+/// let featurizer = Featurizer::new(AnalyzerConfig::default(), FeatureConfig::default())?;
+/// let mut session = featurizer.session();
+/// let mut counts = Vec::new();
+/// session.bucket_counts("Missiles struck the port; missiles fell again.", &mut counts);
+/// // Two unigrams repeat ("missil"), so some bucket counts 2.
+/// assert!(counts.iter().any(|&(_, n)| n == 2));
+/// # Ok::<(), frametag::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Featurizer {
+    analyzer: Analyzer,
+    config: FeatureConfig,
+}
+
+impl Featurizer {
+    /// Binds analyzer settings to feature settings (checked).
+    pub fn new(analyzer: AnalyzerConfig, config: FeatureConfig) -> Result<Self> {
+        config.validate()?;
+        Ok(Featurizer {
+            analyzer: Analyzer::new(analyzer),
+            config,
+        })
+    }
+
+    /// The same, for settings already checked (a loaded model's).
+    pub(crate) fn from_checked(analyzer: Analyzer, config: FeatureConfig) -> Self {
+        Featurizer { analyzer, config }
+    }
+
+    /// The analyzer.
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    /// The feature settings.
+    pub fn config(&self) -> &FeatureConfig {
+        &self.config
+    }
+
+    /// Per-thread state: a term cache and buffers.
+    pub fn session(&self) -> FeatureSession<'_> {
+        FeatureSession {
+            featurizer: self,
+            scratch: FeatureScratch::new(&self.config),
+        }
+    }
+
+    /// Bucket counts of many texts plus the first n-gram string seen in
+    /// each bucket; deterministic whatever the number of threads.
+    pub(crate) fn count_texts(&self, texts: &[&str]) -> (Vec<BucketCounts>, NgramNames) {
+        count_texts(&self.analyzer, &self.config, texts)
+    }
+}
+
+/// One thread's use of a [`Featurizer`]: its term cache (each distinct word
+/// is stemmed once) and buffers.
+#[derive(Debug, Clone)]
+pub struct FeatureSession<'f> {
+    featurizer: &'f Featurizer,
+    scratch: FeatureScratch,
+}
+
+impl FeatureSession<'_> {
+    /// Analyses `text` into its sorted `(bucket, count)` pairs in `out`
+    /// (cleared first).
+    pub fn bucket_counts(&mut self, text: &str, out: &mut Vec<(u32, u32)>) {
+        let f = self.featurizer;
+        self.scratch
+            .bucket_counts(&f.analyzer, &f.config, text, out);
+    }
+
+    /// Analyses `text` into term ids (ids of this session's cache: equal
+    /// words get equal ids until the cache is trimmed).
+    pub fn term_ids(&mut self, text: &str) -> &[u32] {
+        self.scratch.ids.clear();
+        self.featurizer
+            .analyzer
+            .analyze(text, &mut self.scratch.cache, &mut self.scratch.ids);
+        &self.scratch.ids
+    }
+
+    /// Empties the term cache when it has grown past its limit; call between
+    /// documents on long streams to keep memory flat.
+    pub fn trim_cache(&mut self) {
+        self.scratch.cache.reset_if_full();
+    }
+
+    /// Caps the term cache (tests of the reset path).
+    #[cfg(test)]
+    pub(crate) fn with_cache_limit(mut self, limit: usize) -> Self {
+        self.scratch.cache = TermCache::new(self.featurizer.config.hash_seed).with_limit(limit);
+        self
+    }
+}
+
+/// Where a feature came from, for naming buckets.
+#[derive(Debug, Clone, Copy)]
+enum Gram {
+    /// Word n-gram over term positions `first..=last`.
+    Words { first: usize, last: usize },
+    /// The `index`-th character n-gram of the term at position `pos`.
+    Chars { pos: usize, index: u32 },
+}
+
+/// Reusable per-thread state for turning texts into feature rows.
+#[derive(Debug, Clone)]
+pub(crate) struct FeatureScratch {
+    /// Term cache of the analyzer.
+    pub(crate) cache: TermCache,
+    ids: Vec<u32>,
+    hashes: Vec<u64>,
+    buckets: Vec<u32>,
+    /// Character n-gram buckets of every term id seen so far, computed once
+    /// per term: `char_spans[id]` is `(start, len)` in `char_buckets`.
+    char_spans: Vec<(u32, u32)>,
+    char_buckets: Vec<u32>,
+    /// Term-cache generation the spans belong to.
+    char_generation: u64,
+}
+
+impl FeatureScratch {
+    /// Scratch state for the given feature settings.
+    pub(crate) fn new(config: &FeatureConfig) -> Self {
+        FeatureScratch {
+            cache: TermCache::new(config.hash_seed),
+            ids: Vec::new(),
+            hashes: Vec::new(),
+            buckets: Vec::new(),
+            char_spans: Vec::new(),
+            char_buckets: Vec::new(),
+            char_generation: 0,
+        }
+    }
+
+    /// Analyses `text` and returns its sorted `(bucket, count)` pairs in
+    /// `out` (cleared first). The term ids of the text stay in
+    /// [`FeatureScratch::term_ids`] until the next call.
+    pub(crate) fn bucket_counts(
+        &mut self,
+        analyzer: &Analyzer,
+        config: &FeatureConfig,
+        text: &str,
+        out: &mut Vec<(u32, u32)>,
+    ) {
+        self.bucket_counts_with(analyzer, config, text, out, |_, _| {});
+    }
+
+    /// [`FeatureScratch::bucket_counts`], also calling `on_gram(bucket,
+    /// gram)` for every feature in text order (positions index
+    /// [`FeatureScratch::term_ids`]).
+    fn bucket_counts_with(
+        &mut self,
+        analyzer: &Analyzer,
+        config: &FeatureConfig,
+        text: &str,
+        out: &mut Vec<(u32, u32)>,
+        mut on_gram: impl FnMut(u32, Gram),
+    ) {
+        self.ids.clear();
+        analyzer.analyze(text, &mut self.cache, &mut self.ids);
+        self.hashes.clear();
+        self.hashes
+            .extend(self.ids.iter().map(|&id| self.cache.term(id).hash));
+        self.buckets.clear();
+        config.for_each_ngram(&self.hashes, |b, first, last| {
+            self.buckets.push(b);
+            on_gram(b, Gram::Words { first, last });
+        });
+        if config.has_chars() {
+            if self.char_generation != self.cache.generation() {
+                self.char_spans.clear();
+                self.char_buckets.clear();
+                self.char_generation = self.cache.generation();
+            }
+            for (pos, &id) in self.ids.iter().enumerate() {
+                while self.char_spans.len() <= id as usize {
+                    let term = self.cache.term(self.char_spans.len() as u32);
+                    let start = self.char_buckets.len() as u32;
+                    config.for_each_char_ngram(&term.text, |b, _| self.char_buckets.push(b));
+                    self.char_spans
+                        .push((start, self.char_buckets.len() as u32 - start));
+                }
+                let (start, len) = self.char_spans[id as usize];
+                let grams = &self.char_buckets[start as usize..(start + len) as usize];
+                self.buckets.extend_from_slice(grams);
+                for (index, &b) in grams.iter().enumerate() {
+                    on_gram(
+                        b,
+                        Gram::Chars {
+                            pos,
+                            index: index as u32,
+                        },
+                    );
+                }
+            }
+        }
+        self.buckets.sort_unstable();
+        out.clear();
+        for &b in &self.buckets {
+            match out.last_mut() {
+                Some((last, c)) if *last == b => *c += 1,
+                _ => out.push((b, 1)),
+            }
+        }
+    }
+
+    /// Term ids of the last analysed text.
+    pub(crate) fn term_ids(&self) -> &[u32] {
+        &self.ids
+    }
+}
+
+/// Sorted `(bucket, count)` pairs of one text.
+pub(crate) type BucketCounts = Vec<(u32, u32)>;
+
+/// The first n-gram string seen in each bucket.
+pub(crate) type NgramNames = std::collections::BTreeMap<u32, String>;
+
+/// Bucket counts of many texts plus the first n-gram string seen in each
+/// bucket; deterministic whatever the number of threads.
+pub(crate) fn count_texts(
+    analyzer: &Analyzer,
+    config: &FeatureConfig,
+    texts: &[&str],
+) -> (Vec<BucketCounts>, NgramNames) {
+    use rayon::prelude::*;
+    const CHUNK: usize = 2048;
+    let chunks: Vec<_> = texts
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut scratch = FeatureScratch::new(config);
+            let mut names = std::collections::BTreeMap::new();
+            // Buckets named so far in this chunk: only an n-gram whose bucket
+            // is new is turned into a string.
+            let mut named = vec![0u64; config.n_buckets().div_ceil(64)];
+            let mut fresh = Vec::new();
+            let mut docs = Vec::with_capacity(chunk.len());
+            for text in chunk {
+                let mut counts = Vec::new();
+                scratch.bucket_counts_with(analyzer, config, text, &mut counts, |b, gram| {
+                    let (word, bit) = (b as usize / 64, 1u64 << (b % 64));
+                    if named[word] & bit == 0 {
+                        named[word] |= bit;
+                        fresh.push((b, gram));
+                    }
+                });
+                let ids = scratch.term_ids();
+                for (b, gram) in fresh.drain(..) {
+                    let name = match gram {
+                        Gram::Words { first, last } => {
+                            let ngram: Vec<&str> = ids[first..=last]
+                                .iter()
+                                .map(|&i| scratch.cache.term(i).text.as_ref())
+                                .collect();
+                            ngram.join(" ")
+                        }
+                        Gram::Chars { pos, index } => {
+                            let term = &scratch.cache.term(ids[pos]).text;
+                            let mut name = String::new();
+                            let mut k = 0;
+                            config.for_each_char_ngram(term, |_, g| {
+                                if k == index {
+                                    name = g.to_string();
+                                }
+                                k += 1;
+                            });
+                            name
+                        }
+                    };
+                    names.insert(b, name);
+                }
+                docs.push(counts);
+            }
+            (docs, names)
+        })
+        .collect();
+    let mut all_docs = Vec::with_capacity(texts.len());
+    let mut all_names = std::collections::BTreeMap::new();
+    for (docs, names) in chunks {
+        all_docs.extend(docs);
+        for (b, n) in names {
+            all_names.entry(b).or_insert(n);
+        }
+    }
+    (all_docs, all_names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn term_cache_resets_rebuild_char_ngrams() {
+        let config = FeatureConfig {
+            char_min: 3,
+            char_max: 3,
+            ..FeatureConfig::default()
+        };
+        let f = Featurizer::new(AnalyzerConfig::default(), config).unwrap();
+        let mut session = f.session().with_cache_limit(1);
+        let mut first = Vec::new();
+        session.bucket_counts("missile strike", &mut first);
+        session.trim_cache();
+        let mut other = Vec::new();
+        session.bucket_counts("aid convoy", &mut other);
+        let mut fresh = Vec::new();
+        f.session().bucket_counts("aid convoy", &mut fresh);
+        assert_eq!(other, fresh);
+        assert_ne!(first, other);
+    }
+
+    #[test]
+    fn term_ids_repeat_for_repeated_words() {
+        let f = Featurizer::new(AnalyzerConfig::default(), FeatureConfig::default()).unwrap();
+        let mut session = f.session();
+        assert_eq!(
+            session.term_ids("Strikes, strikes and more strikes"),
+            [0, 0, 1, 2, 0]
+        );
+    }
+
+    #[test]
+    fn bad_settings_are_refused_when_bound() {
+        let bad = FeatureConfig {
+            bits: 40,
+            ..FeatureConfig::default()
+        };
+        assert!(Featurizer::new(AnalyzerConfig::default(), bad).is_err());
+    }
+}

@@ -1,0 +1,20 @@
+//! The model: a trained [`FrameModel`] and how it scores, how one is
+//! trained ([`train()`], [`cross_validate`]) and evaluated ([`evaluate`]),
+//! the training report ([`TrainReport`]) and the versioned model file.
+
+pub(crate) mod file;
+pub(crate) mod frame_model;
+pub(crate) mod logistic;
+pub(crate) mod metrics;
+pub(crate) mod report;
+pub(crate) mod train;
+
+pub use file::{FORMAT_VERSION, MAX_MODEL_BYTES};
+pub use frame_model::{Contribution, FrameModel, Mode, Scorer, TrainingInfo};
+pub use metrics::{evaluate, Evaluation, LabelScores};
+pub use report::{with_test_metrics, SkippedRow, TestReport, TrainReport, TrainingReport};
+pub use train::{
+    cross_validate, evaluate_model, train, CharNgrams, CrossValidation, Penalty, SearchPoint,
+    Thresholds, TrainConfig, TrainSummary, AUTO_CHAR_LIMIT, AUTO_CHAR_NGRAMS, AUTO_PENALTY_LIMIT,
+    DEFAULT_ALPHA, PENALTY_GRID,
+};

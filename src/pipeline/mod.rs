@@ -1,0 +1,11 @@
+//! The scoring pipeline: one article at a time ([`ArticleScorer`]), or whole
+//! archives on all cores into a [`Sink`] ([`score_files`]), and what to
+//! label next ([`SuggestConfig`]).
+
+pub(crate) mod article;
+pub(crate) mod engine;
+pub(crate) mod suggest;
+
+pub use article::{ArticleScorer, ScoredSentence, Unit};
+pub use engine::{score_files, Event, Failure, Options, Outcome, Sink, Totals, VecSink};
+pub use suggest::{Exclusions, Selection, SuggestConfig, Suggestion};
