@@ -47,7 +47,7 @@ pub enum Error {
     },
     /// An invalid setting, refused before any work starts.
     #[error("invalid setting: {0}")]
-    Config(String),
+    Config(ConfigError),
     /// Training could not produce a model worth saving.
     #[error("training failed: {0}")]
     Training(String),
@@ -93,6 +93,26 @@ pub enum ModelError {
     /// The contents are inconsistent (dimensions, settings, JSON header).
     #[error("corrupt contents: {0}")]
     Corrupt(String),
+}
+
+/// An invalid setting: which one, the value given, and what is allowed.
+///
+/// ```
+/// let e = "-1".parse::<frametag::model::Penalty>().unwrap_err();
+/// let frametag::Error::Config(c) = e else { panic!() };
+/// assert_eq!(c.setting, "penalty");
+/// assert_eq!(c.value, "-1");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{setting} {value:?}: {expected}")]
+pub struct ConfigError {
+    /// The setting, as the library names it (e.g. `penalty`,
+    /// `char n-grams`, `inner folds`).
+    pub setting: &'static str,
+    /// The value given, as text.
+    pub value: String,
+    /// What the setting accepts.
+    pub expected: String,
 }
 
 /// Where an error is, for callers that act on it without parsing the
@@ -148,6 +168,19 @@ impl Error {
             line,
             message: message.into(),
         }
+    }
+
+    /// An invalid `setting`: `value` given, `expected` allowed.
+    pub fn config(
+        setting: &'static str,
+        value: impl std::fmt::Display,
+        expected: impl Into<String>,
+    ) -> Self {
+        Error::Config(ConfigError {
+            setting,
+            value: value.to_string(),
+            expected: expected.into(),
+        })
     }
 
     /// A model error on `path`.

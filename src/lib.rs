@@ -56,7 +56,7 @@ pub mod model;
 pub mod pipeline;
 pub mod text;
 
-pub use error::{Error, Location, ModelError, Result};
+pub use error::{ConfigError, Error, Location, ModelError, Result};
 pub use features::{FeatureConfig, Vectorizer};
 pub use io::{Columns, LabeledData};
 pub use model::{evaluate, Evaluation, FrameModel, LabelScores, Mode, TrainConfig};

@@ -177,7 +177,7 @@ macro_rules! say {
 impl From<frametag::Error> for Failure {
     fn from(e: frametag::Error) -> Self {
         match e {
-            frametag::Error::Config(m) => Failure::Usage(m),
+            frametag::Error::Config(m) => Failure::Usage(m.to_string()),
             e => Failure::Run(e),
         }
     }

@@ -32,7 +32,7 @@
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ModelError, Result};
 use crate::features::sparse::CsrMatrix;
 
 /// Settings of the feature layer; saved in every model.
@@ -105,39 +105,36 @@ impl FeatureConfig {
     /// Checks the settings, naming the first bad one.
     pub fn validate(&self) -> Result<()> {
         if self.hash != XXH3_64 {
-            return Err(Error::Config(format!(
-                "unknown feature hash {:?}",
-                self.hash
-            )));
+            return Err(Error::config(
+                "feature hash",
+                &self.hash,
+                format!("only {XXH3_64:?}"),
+            ));
         }
         if !(8..=28).contains(&self.bits) {
-            return Err(Error::Config(format!(
-                "hash bits {} not in 8..=28",
-                self.bits
-            )));
+            return Err(Error::config("hash bits", self.bits, "8 to 28"));
         }
         if self.ngram_min == 0 || self.ngram_min > self.ngram_max || self.ngram_max > 5 {
-            return Err(Error::Config(format!(
-                "n-gram range {}..={} must satisfy 1 <= min <= max <= 5",
-                self.ngram_min, self.ngram_max
-            )));
+            return Err(Error::config(
+                "n-gram range",
+                format!("{}..={}", self.ngram_min, self.ngram_max),
+                "1 <= min <= max <= 5",
+            ));
         }
         if !(0.0..=1.0).contains(&self.norm_power) {
-            return Err(Error::Config(format!(
-                "norm power {} not in 0..=1",
-                self.norm_power
-            )));
+            return Err(Error::config("norm power", self.norm_power, "0 to 1"));
         }
         let chars_off = self.char_min == 0 && self.char_max == 0;
         if !chars_off && (self.char_min == 0 || self.char_min > self.char_max || self.char_max > 8)
         {
-            return Err(Error::Config(format!(
-                "character n-gram range {}..={} must be off (0..=0) or satisfy 1 <= min <= max <= 8",
-                self.char_min, self.char_max
-            )));
+            return Err(Error::config(
+                "character n-gram range",
+                format!("{}..={}", self.char_min, self.char_max),
+                "off (0..=0) or 1 <= min <= max <= 8",
+            ));
         }
         if self.min_df == 0 {
-            return Err(Error::Config("min_df must be at least 1".into()));
+            return Err(Error::config("min_df", self.min_df, "at least 1"));
         }
         Ok(())
     }
@@ -233,10 +230,12 @@ impl Vectorizer {
         buckets: Vec<u32>,
         idf: Vec<f32>,
         names: Vec<String>,
-    ) -> Result<Self> {
-        config.validate()?;
+    ) -> std::result::Result<Self, ModelError> {
+        config
+            .validate()
+            .map_err(|e| ModelError::Corrupt(e.to_string()))?;
         if buckets.len() != idf.len() || buckets.len() != names.len() {
-            return Err(Error::Config(format!(
+            return Err(ModelError::Corrupt(format!(
                 "vectorizer parts disagree: {} buckets, {} idf values, {} names",
                 buckets.len(),
                 idf.len(),
@@ -249,12 +248,15 @@ impl Vectorizer {
         let mut prev = None;
         for (j, &b) in buckets.iter().enumerate() {
             if b as usize >= size || prev.is_some_and(|p| p >= b) {
-                return Err(Error::Config(format!(
+                return Err(ModelError::Corrupt(format!(
                     "bucket {b} out of range or out of order"
                 )));
             }
             if !idf[j].is_finite() || idf[j] <= 0.0 {
-                return Err(Error::Config(format!("bad idf {} for bucket {b}", idf[j])));
+                return Err(ModelError::Corrupt(format!(
+                    "bad idf {} for bucket {b}",
+                    idf[j]
+                )));
             }
             prev = Some(b);
             column_of.insert(b, j as u32);
@@ -293,7 +295,9 @@ impl Vectorizer {
                 kept_names.push(names.get(&(b as u32)).cloned().unwrap_or_default());
             }
         }
+        // Fitted parts always agree; a failure here is a bug, not bad data.
         Vectorizer::from_parts(config, buckets, idf, kept_names)
+            .map_err(|e| Error::Training(format!("inconsistent vectorizer: {e}")))
     }
 
     /// The feature settings.

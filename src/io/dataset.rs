@@ -35,10 +35,6 @@ pub struct LabeledData {
     pub skipped: Vec<Skipped>,
     /// Repairs made (stray whitespace, duplicate labels), with their line.
     pub notes: Vec<Skipped>,
-    /// xxh3-64 of the file's bytes, hex: identifies the corpus in models.
-    /// For stand-off data it also covers the sentence texts taken from the
-    /// articles; for merged data, every part's checksum.
-    pub checksum: String,
     /// For data merged from several files ([`LabeledData::concat`]): the
     /// files, and for each example the index of its file. Empty when every
     /// example comes from `path`.
@@ -119,21 +115,27 @@ impl LabeledData {
     /// ```
     pub fn in_memory(texts: Vec<String>, labels: Vec<Vec<String>>) -> LabeledData {
         assert_eq!(texts.len(), labels.len(), "one label list per text");
-        let mut hash = xxhash_rust::xxh3::Xxh3::new();
-        for (t, ls) in texts.iter().zip(&labels) {
-            hash.update(t.as_bytes());
-            hash.update(&[0]);
-            hash.update(ls.join(";").as_bytes());
-            hash.update(&[0]);
-        }
         LabeledData {
             path: PathBuf::from("<memory>"),
             lines: (1..=texts.len() as u64).collect(),
             texts,
             labels,
-            checksum: format!("{:016x}", hash.digest()),
             ..Default::default()
         }
+    }
+
+    /// xxh3-64 (hex) of the examples in order, each text and its labels
+    /// (joined by `;`) ended by a NUL byte: identifies the training data in
+    /// a model whatever carried it (a text CSV, stand-off rows, memory).
+    pub fn checksum(&self) -> String {
+        let mut hash = xxhash_rust::xxh3::Xxh3::new();
+        for (t, ls) in self.texts.iter().zip(&self.labels) {
+            hash.update(t.as_bytes());
+            hash.update(&[0]);
+            hash.update(ls.join(";").as_bytes());
+            hash.update(&[0]);
+        }
+        format!("{:016x}", hash.digest())
     }
 
     /// The file that example `n` came from.
@@ -165,13 +167,11 @@ impl LabeledData {
 
     /// Joins data sets read from several files into one, in the order
     /// given; each example keeps its file and line for messages. One part
-    /// is returned as it is. The checksum of several parts is the xxh3-64
-    /// of their checksums joined.
+    /// is returned as it is.
     pub fn concat(parts: Vec<LabeledData>) -> LabeledData {
         if parts.len() == 1 {
             return parts.into_iter().next().expect("one part");
         }
-        let joined: Vec<&str> = parts.iter().map(|p| p.checksum.as_str()).collect();
         let mut out = LabeledData {
             path: PathBuf::from(
                 parts
@@ -179,10 +179,6 @@ impl LabeledData {
                     .map(|p| p.path.display().to_string())
                     .collect::<Vec<_>>()
                     .join("+"),
-            ),
-            checksum: format!(
-                "{:016x}",
-                xxhash_rust::xxh3::xxh3_64(joined.join(":").as_bytes())
             ),
             ..Default::default()
         };
@@ -214,7 +210,6 @@ impl LabeledData {
             texts: idx.iter().map(|&i| self.texts[i].clone()).collect(),
             labels: idx.iter().map(|&i| self.labels[i].clone()).collect(),
             lines: idx.iter().map(|&i| self.lines[i]).collect(),
-            checksum: self.checksum.clone(),
             files: self.files.clone(),
             file_of: if self.file_of.is_empty() {
                 Vec::new()
@@ -239,19 +234,17 @@ impl LabeledData {
 
     /// Parses labeled CSV bytes; `path` is used in messages.
     pub fn parse_csv(path: &Path, bytes: &[u8], columns: &Columns) -> Result<LabeledData> {
-        Self::from_table(path, &CsvRows::parse(path, bytes)?, bytes, columns)
+        Self::from_table(path, &CsvRows::parse(path, bytes)?, columns)
     }
 
     /// The examples of a text CSV already read into `table` from `bytes`.
     pub(crate) fn from_table(
         path: &Path,
         table: &CsvRows,
-        bytes: &[u8],
         columns: &Columns,
     ) -> Result<LabeledData> {
         let mut data = LabeledData {
             path: path.to_path_buf(),
-            checksum: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(bytes)),
             skipped: table.skipped.clone(),
             ..Default::default()
         };

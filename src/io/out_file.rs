@@ -212,19 +212,25 @@ pub fn check_outputs(outputs: &[&Path], inputs: &[PathBuf]) -> Result<()> {
         let key = identity(&dest.path);
         for input in inputs {
             if input.as_os_str() != "-" && input.is_file() && identity(input) == key {
-                return Err(Error::Config(format!(
-                    "output {} is also an input ({}); it would be overwritten",
+                return Err(Error::config(
+                    "output",
                     out.display(),
-                    input.display()
-                )));
+                    format!(
+                        "is also an input ({}); it would be overwritten",
+                        input.display()
+                    ),
+                ));
             }
         }
         if let Some((_, other)) = seen.iter().find(|(k, _)| *k == key) {
-            return Err(Error::Config(format!(
-                "{} and {} are the same file; give each output its own",
-                other.display(),
-                out.display()
-            )));
+            return Err(Error::config(
+                "output",
+                out.display(),
+                format!(
+                    "is the same file as {}; give each output its own",
+                    other.display()
+                ),
+            ));
         }
         seen.push((key, out));
     }

@@ -212,8 +212,7 @@ impl FrameModel {
         if weights.iter().chain(&bias).any(|w| !w.is_finite()) {
             return Err(ModelError::Corrupt("non-finite weight".into()));
         }
-        let vectorizer = Vectorizer::from_parts(header.features, buckets, idf, header.ngram_names)
-            .map_err(|e| ModelError::Corrupt(e.to_string()))?;
+        let vectorizer = Vectorizer::from_parts(header.features, buckets, idf, header.ngram_names)?;
         Ok(FrameModel::from_parts(
             header.analyzer,
             vectorizer,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::features::featurizer::{FeatureSession, Featurizer};
 use crate::features::vectorizer::{FeatureConfig, Vectorizer};
+use crate::model::objective::{decide, probabilities};
 use crate::text::analyzer::{Analyzer, AnalyzerConfig};
 
 /// How labels are decided from scores.
@@ -27,7 +28,8 @@ pub enum Mode {
 pub struct TrainingInfo {
     /// frametag version that trained the model.
     pub frametag_version: String,
-    /// xxh3-64 (hex) of the training file's bytes.
+    /// xxh3-64 (hex) of the training examples (see
+    /// [`LabeledData::checksum`](crate::LabeledData::checksum)).
     pub corpus_checksum: String,
     /// Name of the training file (no directories).
     pub corpus_file: String,
@@ -165,7 +167,7 @@ impl FrameModel {
     /// The labels whose scores pass: thresholds in multi-label mode, the
     /// top score in multi-class mode.
     pub fn decide(&self, scores: &[f32]) -> Vec<bool> {
-        decide_labels(scores, &self.thresholds, self.mode)
+        decide(self.mode, scores, &self.thresholds)
     }
 
     /// The `n` n-grams with the largest positive weight for each label.
@@ -197,18 +199,6 @@ impl FrameModel {
     }
 }
 
-/// Label decisions from scores: each score against its threshold in
-/// multi-label mode; the first highest score in multi-class mode.
-pub fn decide_labels<T: PartialOrd>(scores: &[T], thresholds: &[T], mode: Mode) -> Vec<bool> {
-    match mode {
-        Mode::MultiLabel => scores.iter().zip(thresholds).map(|(s, t)| s >= t).collect(),
-        Mode::MultiClass => {
-            let best = (0..scores.len()).fold(0, |b, i| if scores[i] > scores[b] { i } else { b });
-            (0..scores.len()).map(|i| i == best).collect()
-        }
-    }
-}
-
 /// Scores texts with a model; one per thread.
 pub struct Scorer<'m> {
     model: &'m FrameModel,
@@ -224,28 +214,14 @@ impl Scorer<'_> {
         let m = self.model;
         self.features.bucket_counts(text, &mut self.counts);
         m.vectorizer.transform_counts(&self.counts, &mut self.row);
-        let k = m.labels.len();
-        self.z.copy_from_slice(&m.bias);
-        for &(j, v) in &self.row {
-            let w = &m.weights[j as usize * k..(j as usize + 1) * k];
-            for (z, w) in self.z.iter_mut().zip(w) {
-                *z += w * v;
-            }
-        }
-        match m.mode {
-            Mode::MultiLabel => {
-                for (o, z) in out.iter_mut().zip(&self.z) {
-                    *o = sigmoid(*z);
-                }
-            }
-            Mode::MultiClass => {
-                let mx = self.z.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-                let sum: f32 = self.z.iter().map(|z| (z - mx).exp()).sum();
-                for (o, z) in out.iter_mut().zip(&self.z) {
-                    *o = (z - mx).exp() / sum;
-                }
-            }
-        }
+        probabilities(
+            m.mode,
+            &m.weights,
+            &m.bias,
+            self.row.iter().copied(),
+            &mut self.z,
+            out,
+        );
     }
 
     /// The `n` n-grams of the last scored text that raised label `label`'s
@@ -276,9 +252,4 @@ impl Scorer<'_> {
     pub fn trim_cache(&mut self) {
         self.features.trim_cache();
     }
-}
-
-#[inline]
-fn sigmoid(z: f32) -> f32 {
-    1.0 / (1.0 + (-z).exp())
 }

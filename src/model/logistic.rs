@@ -90,19 +90,21 @@ impl ParamGuard for LogisticParams {
     fn check_ref(&self) -> Result<&ValidLogisticParams> {
         let p = &self.0;
         if !p.alpha.is_finite() || p.alpha < 0.0 {
-            return Err(Error::Config(format!(
-                "L2 penalty must be finite and >= 0, got {}",
-                p.alpha
-            )));
+            return Err(Error::config("L2 penalty", p.alpha, "finite and >= 0"));
         }
         if !p.gradient_tolerance.is_finite() || p.gradient_tolerance <= 0.0 {
-            return Err(Error::Config(format!(
-                "gradient tolerance must be finite and > 0, got {}",
-                p.gradient_tolerance
-            )));
+            return Err(Error::config(
+                "gradient tolerance",
+                p.gradient_tolerance,
+                "finite and > 0",
+            ));
         }
         if p.max_iterations == 0 {
-            return Err(Error::Config("max iterations must be at least 1".into()));
+            return Err(Error::config(
+                "max iterations",
+                p.max_iterations,
+                "at least 1",
+            ));
         }
         Ok(p)
     }

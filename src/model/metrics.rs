@@ -118,9 +118,11 @@ pub fn evaluate(labels: &[String], truth: &[Vec<bool>], predicted: &[Vec<bool>])
 }
 
 /// The threshold on `scores` that maximises F1 against `truth`, and that F1.
-/// Candidates are midpoints between consecutive distinct scores; ties go to
-/// the threshold nearest 0.5, so the choice is deterministic.
-pub fn best_f1_threshold(scores: &[f64], truth: &[bool]) -> (f64, f64) {
+/// Candidates lie between consecutive distinct scores (their midpoint, or
+/// the next `f32` above the lower one where the midpoint rounds onto it), so
+/// `score >= threshold` on these very scores gives the F1 returned; ties go
+/// to the threshold nearest 0.5, so the choice is deterministic.
+pub fn best_f1_threshold(scores: &[f32], truth: &[bool]) -> (f32, f64) {
     let mut order: Vec<usize> = (0..scores.len()).collect();
     order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
     let positives = truth.iter().filter(|&&t| t).count();
@@ -128,7 +130,7 @@ pub fn best_f1_threshold(scores: &[f64], truth: &[bool]) -> (f64, f64) {
         return (0.5, 0.0);
     }
     let (mut tp, mut fp) = (0usize, 0usize);
-    let mut best: (f64, f64) = (0.5, -1.0);
+    let mut best: (f32, f64) = (0.5, -1.0);
     for (n, &i) in order.iter().enumerate() {
         if truth[i] {
             tp += 1;
@@ -140,7 +142,14 @@ pub fn best_f1_threshold(scores: &[f64], truth: &[bool]) -> (f64, f64) {
             continue; // a threshold cannot separate equal scores
         }
         let thr = match next {
-            Some(s) => (scores[i] + s) / 2.0,
+            Some(s) => {
+                let mid = ((f64::from(scores[i]) + f64::from(s)) / 2.0) as f32;
+                if mid > s {
+                    mid
+                } else {
+                    next_up(s)
+                }
+            }
             None => scores[i] / 2.0,
         };
         let f = f1(ratio(tp, tp + fp), ratio(tp, positives));
@@ -151,6 +160,18 @@ pub fn best_f1_threshold(scores: &[f64], truth: &[bool]) -> (f64, f64) {
         }
     }
     best
+}
+
+/// The least `f32` above `x` (finite `x`). By hand because `f32::next_up`
+/// needs Rust 1.86 and the crate supports 1.85.
+fn next_up(x: f32) -> f32 {
+    if x == 0.0 {
+        f32::from_bits(1)
+    } else if x > 0.0 {
+        f32::from_bits(x.to_bits() + 1)
+    } else {
+        f32::from_bits(x.to_bits() - 1)
+    }
 }
 
 #[cfg(test)]
@@ -189,5 +210,13 @@ mod tests {
         let (thr, f) = best_f1_threshold(&scores, &truth);
         assert!((f - 1.0).abs() < 1e-12);
         assert!(thr > 0.3 && thr < 0.35);
+    }
+
+    #[test]
+    fn next_up_is_the_next_float() {
+        assert_eq!(next_up(0.0), f32::from_bits(1));
+        assert!(next_up(0.3) > 0.3);
+        assert_eq!(f32::from_bits(next_up(0.3).to_bits() - 1), 0.3);
+        assert!(next_up(-1.0) > -1.0 && next_up(-1.0) < -0.999_999);
     }
 }

@@ -2,19 +2,23 @@
 //! trained ([`train()`], [`cross_validate`]) and evaluated ([`evaluate`]),
 //! the training report ([`TrainReport`]) and the versioned model file.
 
+pub(crate) mod cross_validation;
 pub(crate) mod file;
+pub(crate) mod folds;
 pub(crate) mod frame_model;
 pub(crate) mod logistic;
 pub(crate) mod metrics;
+pub(crate) mod objective;
 pub(crate) mod report;
+pub(crate) mod search;
 pub(crate) mod train;
 
+pub use cross_validation::{cross_validate, evaluate_model, CrossValidation};
 pub use file::{FORMAT_VERSION, MAX_MODEL_BYTES};
 pub use frame_model::{Contribution, FrameModel, Mode, Scorer, TrainingInfo};
 pub use metrics::{evaluate, Evaluation, LabelScores};
 pub use report::{with_test_metrics, SkippedRow, TestReport, TrainReport, TrainingReport};
 pub use train::{
-    cross_validate, evaluate_model, train, CharNgrams, CrossValidation, Penalty, SearchPoint,
-    Thresholds, TrainConfig, TrainSummary, AUTO_CHAR_LIMIT, AUTO_CHAR_NGRAMS, AUTO_PENALTY_LIMIT,
-    DEFAULT_ALPHA, PENALTY_GRID,
+    train, CharNgrams, Penalty, SearchPoint, Thresholds, TrainConfig, TrainSummary,
+    AUTO_CHAR_LIMIT, AUTO_CHAR_NGRAMS, AUTO_PENALTY_LIMIT, DEFAULT_ALPHA, PENALTY_GRID,
 };

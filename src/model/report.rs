@@ -10,9 +10,10 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::io::dataset::LabeledData;
+use crate::model::cross_validation::CrossValidation;
 use crate::model::frame_model::{Contribution, FrameModel, Mode};
 use crate::model::metrics::Evaluation;
-use crate::model::train::{CrossValidation, SearchPoint, TrainSummary};
+use crate::model::train::{SearchPoint, TrainSummary};
 
 /// The whole report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

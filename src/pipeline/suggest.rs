@@ -54,14 +54,17 @@ impl SuggestConfig {
     /// Checks the settings.
     pub fn validate(&self) -> crate::Result<()> {
         if !(0.0..=1.0).contains(&self.random_fraction) {
-            return Err(crate::Error::Config(format!(
-                "the random share must be between 0 and 1, not {}",
-                self.random_fraction
-            )));
+            return Err(crate::Error::config(
+                "random share",
+                self.random_fraction,
+                "between 0 and 1",
+            ));
         }
         if self.per_article == 0 {
-            return Err(crate::Error::Config(
-                "the cap per article must be at least 1".into(),
+            return Err(crate::Error::config(
+                "cap per article",
+                self.per_article,
+                "at least 1",
             ));
         }
         Ok(())

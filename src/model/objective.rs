@@ -1,0 +1,252 @@
+//! The objective of a model: how a [`Mode`] is fitted, how it turns feature
+//! rows into probabilities, how it decides labels, and how its thresholds
+//! are tuned; every place that differs between one-vs-rest and softmax is
+//! here.
+//!
+//! Training predicts out of fold with [`probabilities`], the function the
+//! [`Scorer`](crate::model::Scorer) uses, on the `f32` weights a model file
+//! keeps; so the numbers that tune a threshold are the numbers it is
+//! applied to.
+
+use linfa::dataset::DatasetBase;
+use linfa::traits::Fit;
+use linfa::ParamGuard;
+use ndarray::Array1;
+use rayon::prelude::*;
+
+use crate::error::Result;
+use crate::features::sparse::CsrMatrix;
+use crate::model::frame_model::Mode;
+use crate::model::logistic::{LogisticParams, ValidLogisticParams};
+use crate::model::metrics::best_f1_threshold;
+use crate::model::train::Thresholds;
+
+/// Bias of a class that never occurred in a softmax fit: its probability
+/// underflows to 0.
+const ABSENT_CLASS_BIAS: f32 = -1e3;
+
+/// Fitted linear weights as a model keeps them.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Linear {
+    /// `n_features x n_labels`, row-major by feature.
+    pub weights: Vec<f32>,
+    /// One bias per label.
+    pub bias: Vec<f32>,
+}
+
+/// A mode with its fitting settings.
+#[derive(Debug, Clone)]
+pub(crate) struct Objective {
+    mode: Mode,
+    params: ValidLogisticParams,
+}
+
+impl Objective {
+    /// The objective of `mode` with L2 penalty `alpha`.
+    pub fn new(mode: Mode, alpha: f64, balanced: bool, max_iterations: u64) -> Result<Self> {
+        let params = LogisticParams::default()
+            .alpha(alpha)
+            .balanced(balanced)
+            .max_iterations(max_iterations)
+            .check()?;
+        Ok(Objective { mode, params })
+    }
+
+    /// Fits weights for all labels (labels in parallel for one-vs-rest).
+    pub fn fit(&self, x: &CsrMatrix, truth: &[Vec<bool>]) -> Result<Linear> {
+        let k = truth.first().map_or(0, Vec::len);
+        let d = x.n_cols();
+        match self.mode {
+            Mode::MultiLabel => {
+                let fits: Vec<_> = (0..k)
+                    .into_par_iter()
+                    .map(|c| {
+                        let y = Array1::from_iter(truth.iter().map(|t| t[c]));
+                        self.params.fit(&DatasetBase::new(x.clone(), y))
+                    })
+                    .collect::<Result<_>>()?;
+                let mut weights = vec![0.0; d * k];
+                for (c, f) in fits.iter().enumerate() {
+                    for j in 0..d {
+                        weights[j * k + c] = f.weights[j] as f32;
+                    }
+                }
+                let bias = fits.iter().map(|f| f.intercept as f32).collect();
+                Ok(Linear { weights, bias })
+            }
+            Mode::MultiClass => {
+                let y =
+                    Array1::from_iter(truth.iter().map(|t| t.iter().position(|&b| b).unwrap_or(0)));
+                let f = self.params.fit(&DatasetBase::new(x.clone(), y))?;
+                // Classes beyond the largest index seen get no weights: pad.
+                let seen = f.intercepts.len();
+                let mut weights = vec![0.0; d * k];
+                for j in 0..d {
+                    for c in 0..seen {
+                        weights[j * k + c] = f.weights[j * seen + c] as f32;
+                    }
+                }
+                let mut bias: Vec<f32> = f.intercepts.iter().map(|&b| b as f32).collect();
+                bias.resize(k, ABSENT_CLASS_BIAS);
+                Ok(Linear { weights, bias })
+            }
+        }
+    }
+
+    /// Probabilities of every row of `x`.
+    pub fn predict(&self, linear: &Linear, x: &CsrMatrix) -> Vec<Vec<f32>> {
+        let k = linear.bias.len();
+        let mut z = vec![0f32; k];
+        (0..x.n_rows())
+            .map(|i| {
+                let (cols, vals) = x.row(i);
+                let mut out = vec![0f32; k];
+                probabilities(
+                    self.mode,
+                    &linear.weights,
+                    &linear.bias,
+                    cols.iter().copied().zip(vals.iter().copied()),
+                    &mut z,
+                    &mut out,
+                );
+                out
+            })
+            .collect()
+    }
+
+    /// Thresholds per label from held-out probabilities: each label's F1
+    /// maximised, or one fixed value; none in multi-class mode (0, the top
+    /// label wins).
+    pub fn tune(&self, scores: &[Vec<f32>], truth: &[Vec<bool>], rule: Thresholds) -> Vec<f32> {
+        let k = truth.first().map_or(0, Vec::len);
+        match (self.mode, rule) {
+            (Mode::MultiClass, _) => vec![0.0; k],
+            (Mode::MultiLabel, Thresholds::Fixed(t)) => vec![t; k],
+            (Mode::MultiLabel, Thresholds::TuneF1) => (0..k)
+                .map(|c| {
+                    let s: Vec<f32> = scores.iter().map(|r| r[c]).collect();
+                    let t: Vec<bool> = truth.iter().map(|r| r[c]).collect();
+                    best_f1_threshold(&s, &t).0
+                })
+                .collect(),
+        }
+    }
+
+    /// Label decisions of many score rows.
+    pub fn decide_all(&self, scores: &[Vec<f32>], thresholds: &[f32]) -> Vec<Vec<bool>> {
+        scores
+            .iter()
+            .map(|s| decide(self.mode, s, thresholds))
+            .collect()
+    }
+
+    /// Always predicting each label's majority answer (the most frequent
+    /// class in multi-class mode): the baseline a model must beat.
+    pub fn majority(&self, truth: &[Vec<bool>]) -> Vec<Vec<bool>> {
+        let k = truth.first().map_or(0, Vec::len);
+        let counts: Vec<usize> = (0..k)
+            .map(|c| truth.iter().filter(|t| t[c]).count())
+            .collect();
+        let guess: Vec<bool> = match self.mode {
+            Mode::MultiLabel => counts.iter().map(|&n| 2 * n > truth.len()).collect(),
+            Mode::MultiClass => {
+                let best = (0..k).fold(0, |b, c| if counts[c] > counts[b] { c } else { b });
+                (0..k).map(|c| c == best).collect()
+            }
+        };
+        vec![guess; truth.len()]
+    }
+}
+
+/// Probabilities of one feature row (`(column, value)` pairs) into `out`,
+/// using `z` (one slot per label) as scratch: the only scoring arithmetic.
+#[inline]
+pub(crate) fn probabilities(
+    mode: Mode,
+    weights: &[f32],
+    bias: &[f32],
+    row: impl Iterator<Item = (u32, f32)>,
+    z: &mut [f32],
+    out: &mut [f32],
+) {
+    let k = bias.len();
+    z.copy_from_slice(bias);
+    for (j, v) in row {
+        let w = &weights[j as usize * k..(j as usize + 1) * k];
+        for (z, w) in z.iter_mut().zip(w) {
+            *z += w * v;
+        }
+    }
+    match mode {
+        Mode::MultiLabel => {
+            for (o, z) in out.iter_mut().zip(z.iter()) {
+                *o = 1.0 / (1.0 + (-z).exp());
+            }
+        }
+        Mode::MultiClass => {
+            let mx = z.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+            let sum: f32 = z.iter().map(|z| (z - mx).exp()).sum();
+            for (o, z) in out.iter_mut().zip(z.iter()) {
+                *o = (z - mx).exp() / sum;
+            }
+        }
+    }
+}
+
+/// Label decisions from scores: each score against its threshold in
+/// multi-label mode; the first highest score in multi-class mode.
+pub(crate) fn decide(mode: Mode, scores: &[f32], thresholds: &[f32]) -> Vec<bool> {
+    match mode {
+        Mode::MultiLabel => scores.iter().zip(thresholds).map(|(s, t)| s >= t).collect(),
+        Mode::MultiClass => {
+            let best = (0..scores.len()).fold(0, |b, i| if scores[i] > scores[b] { i } else { b });
+            (0..scores.len()).map(|i| i == best).collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn majority_baseline_is_all_negative_for_rare_labels() {
+        let o = Objective::new(Mode::MultiLabel, 0.1, false, 10).unwrap();
+        let truth = vec![vec![true, false], vec![false, false], vec![false, false]];
+        assert_eq!(o.majority(&truth), vec![vec![false, false]; 3]);
+        let o = Objective::new(Mode::MultiClass, 0.1, false, 10).unwrap();
+        let truth = vec![vec![true, false], vec![false, true], vec![false, true]];
+        assert_eq!(o.majority(&truth), vec![vec![false, true]; 3]);
+    }
+
+    #[test]
+    fn softmax_pads_classes_never_seen() {
+        let x = CsrMatrix::from_dense(&[vec![1.0, 0.0], vec![0.0, 1.0], vec![1.0, 1.0]]);
+        let truth = vec![
+            vec![true, false, false],
+            vec![false, true, false],
+            vec![true, false, false],
+        ];
+        let o = Objective::new(Mode::MultiClass, 0.1, false, 100).unwrap();
+        let linear = o.fit(&x, &truth).unwrap();
+        assert_eq!(linear.bias.len(), 3);
+        assert_eq!(linear.bias[2], ABSENT_CLASS_BIAS);
+        for p in o.predict(&linear, &x) {
+            assert!(p[2] < 1e-6, "{p:?}");
+            assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+        }
+    }
+
+    #[test]
+    fn tuned_thresholds_reproduce_their_f1_on_the_same_scores() {
+        // Scores one f32 step apart: a midpoint rounded in f32 could land
+        // on the lower score and let it through.
+        let lo = 0.3f32;
+        let hi = f32::from_bits(lo.to_bits() + 1);
+        let scores = vec![vec![0.9], vec![hi], vec![lo], vec![0.1]];
+        let truth = vec![vec![true], vec![true], vec![false], vec![false]];
+        let o = Objective::new(Mode::MultiLabel, 0.1, false, 10).unwrap();
+        let thr = o.tune(&scores, &truth, Thresholds::TuneF1);
+        assert_eq!(o.decide_all(&scores, &thr), truth);
+    }
+}

@@ -1,0 +1,138 @@
+//! The setting search: each feature setting and penalty is scored by
+//! out-of-fold macro-F1 (thresholds tuned on the same out-of-fold scores),
+//! and the best is kept with its features.
+
+use rayon::prelude::*;
+
+use crate::error::Result;
+use crate::features::featurizer::Featurizer;
+use crate::features::sparse::CsrMatrix;
+use crate::features::vectorizer::{FeatureConfig, Vectorizer};
+use crate::model::frame_model::Mode;
+use crate::model::metrics::{evaluate, Evaluation};
+use crate::model::objective::Objective;
+use crate::model::train::{SearchPoint, TrainConfig};
+
+/// Where out-of-fold scores come from.
+pub(crate) struct Validation<'a> {
+    /// Fold of each example.
+    pub folds: &'a [usize],
+    /// Folds held out in turn (all of them for K-fold, one for a holdout).
+    pub held: &'a [usize],
+}
+
+/// The search's winner.
+pub(crate) struct Chosen {
+    /// Fitted features of the winning setting.
+    pub vectorizer: Vectorizer,
+    /// Feature rows of every example under that setting.
+    pub x: CsrMatrix,
+    /// Winning penalty.
+    pub alpha: f64,
+    /// Thresholds tuned on the winner's out-of-fold scores.
+    pub thresholds: Vec<f32>,
+    /// Out-of-fold evaluation of the winner.
+    pub out_of_fold: Evaluation,
+}
+
+/// Tries every `(character range, penalty)` in order; a later point must
+/// beat the best strictly, so a tie keeps the cheaper features and the
+/// smaller penalty. Returns the winner and every point tried.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn search(
+    texts: &[&str],
+    truth: &[Vec<bool>],
+    labels: &[String],
+    mode: Mode,
+    config: &TrainConfig,
+    char_ranges: &[(u8, u8)],
+    penalties: &[f64],
+    validation: &Validation<'_>,
+) -> Result<(Chosen, Vec<SearchPoint>)> {
+    let mut points = Vec::new();
+    let mut best: Option<Chosen> = None;
+    for &(char_min, char_max) in char_ranges {
+        let features = FeatureConfig {
+            char_min,
+            char_max,
+            ..config.features.clone()
+        };
+        let featurizer = Featurizer::new(config.analyzer.clone(), features.clone())?;
+        let (counts, names) = featurizer.count_texts(texts);
+        let vectorizer = Vectorizer::fit(features, &counts, &names)?;
+        drop(names);
+        let x = vectorizer.transform_all(&counts);
+        drop(counts);
+        // The winner among this setting's penalties, if it beats the best.
+        let mut winner: Option<(f64, Vec<f32>, Evaluation)> = None;
+        for &alpha in penalties {
+            let objective = Objective::new(mode, alpha, config.balanced, config.max_iterations)?;
+            let (scores, held_truth) = out_of_fold(&objective, &x, truth, validation)?;
+            let thresholds = objective.tune(&scores, &held_truth, config.thresholds);
+            let eval = evaluate(
+                labels,
+                &held_truth,
+                &objective.decide_all(&scores, &thresholds),
+            );
+            points.push(SearchPoint {
+                char_ngrams: (char_min, char_max),
+                alpha,
+                macro_f1: eval.macro_f1,
+            });
+            let to_beat = winner
+                .as_ref()
+                .map(|w| &w.2)
+                .or(best.as_ref().map(|b| &b.out_of_fold));
+            if to_beat.is_none_or(|b| eval.macro_f1 > b.macro_f1 + 1e-9) {
+                winner = Some((alpha, thresholds, eval));
+            }
+        }
+        if let Some((alpha, thresholds, out_of_fold)) = winner {
+            best = Some(Chosen {
+                vectorizer,
+                x,
+                alpha,
+                thresholds,
+                out_of_fold,
+            });
+        }
+    }
+    let chosen = best.ok_or_else(|| {
+        crate::error::Error::config("search", "empty", "at least one setting and penalty")
+    })?;
+    Ok((chosen, points))
+}
+
+/// Out-of-fold probabilities of the examples in the held folds (in example
+/// order), each from a model fitted on all other folds, with their truth.
+fn out_of_fold(
+    objective: &Objective,
+    x: &CsrMatrix,
+    truth: &[Vec<bool>],
+    validation: &Validation<'_>,
+) -> Result<(Vec<Vec<f32>>, Vec<Vec<bool>>)> {
+    let folds = validation.folds;
+    let parts: Vec<(Vec<usize>, Vec<Vec<f32>>)> = validation
+        .held
+        .par_iter()
+        .map(|&f| {
+            let train: Vec<usize> = (0..folds.len()).filter(|&i| folds[i] != f).collect();
+            let held: Vec<usize> = (0..folds.len()).filter(|&i| folds[i] == f).collect();
+            let train_truth: Vec<Vec<bool>> = train.iter().map(|&i| truth[i].clone()).collect();
+            let linear = objective.fit(&x.select_rows(&train), &train_truth)?;
+            let scores = objective.predict(&linear, &x.select_rows(&held));
+            Ok((held, scores))
+        })
+        .collect::<Result<_>>()?;
+    let mut by_example: Vec<Option<Vec<f32>>> = vec![None; truth.len()];
+    for (rows, scores) in parts {
+        for (i, s) in rows.into_iter().zip(scores) {
+            by_example[i] = Some(s);
+        }
+    }
+    Ok(by_example
+        .into_iter()
+        .zip(truth)
+        .filter_map(|(s, t)| s.map(|s| (s, t.clone())))
+        .unzip())
+}
