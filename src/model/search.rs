@@ -103,6 +103,9 @@ pub(crate) fn search(
     Ok((chosen, points))
 }
 
+/// Probabilities of held-out examples and their truth, row for row.
+type HeldOut = (Vec<Vec<f32>>, Vec<Vec<bool>>);
+
 /// Out-of-fold probabilities of the examples in the held folds (in example
 /// order), each from a model fitted on all other folds, with their truth.
 fn out_of_fold(
@@ -110,7 +113,7 @@ fn out_of_fold(
     x: &CsrMatrix,
     truth: &[Vec<bool>],
     validation: &Validation<'_>,
-) -> Result<(Vec<Vec<f32>>, Vec<Vec<bool>>)> {
+) -> Result<HeldOut> {
     let folds = validation.folds;
     let parts: Vec<(Vec<usize>, Vec<Vec<f32>>)> = validation
         .held
