@@ -1,7 +1,9 @@
 //! The model: a trained [`FrameModel`] and how it scores, how one is
-//! trained ([`train()`], [`cross_validate`]) and evaluated ([`evaluate`]),
+//! trained ([`train()`], [`cross_validate`]) and evaluated ([`evaluate`],
+//! [`assess`] with curves, confusion counts and mistakes),
 //! the training report ([`TrainReport`]) and the versioned model file.
 
+pub(crate) mod assess;
 pub(crate) mod file;
 pub(crate) mod frame_model;
 pub(crate) mod logistic;
@@ -9,6 +11,10 @@ pub(crate) mod metrics;
 pub(crate) mod report;
 pub(crate) mod train;
 
+pub use assess::{
+    assess, label_curve, mistakes, mistakes_csv, truth_matrix, Assessment, Confusion, CurvePoint,
+    LabelCounts, Mistake, MistakeKind, NO_LABEL,
+};
 pub use file::{FORMAT_VERSION, MAX_MODEL_BYTES};
 pub use frame_model::{Contribution, FrameModel, Mode, Scorer, TrainingInfo};
 pub use metrics::{evaluate, Evaluation, LabelScores};
