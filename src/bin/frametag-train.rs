@@ -604,6 +604,7 @@ fn read_data(
             id: args.id_field.clone(),
             delimiter: args.delimiter.0,
             max_record_bytes: args.max_record_mb << 20,
+            ..RecordFields::default()
         },
     });
     let mut files = args.data.clone();
