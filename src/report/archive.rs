@@ -698,9 +698,13 @@ mod tests {
         assert_eq!(s.by_group["GB"].articles, 10);
         assert_eq!(s.by_group["(none)"].articles, 1);
         assert_eq!(s.most.len(), LISTED_ARTICLES);
-        assert_eq!(s.most[0].id, "a4"); // 4 of 4 framed, first seen
-        assert!(s.least.iter().all(|a| a.digest.framed == 0));
+        // 4 of 4 framed, first seen.
+        assert_eq!(s.most[0].id, "a4");
+        // Six articles have no framed sentence; then the 1-of-4 ones.
+        assert!(s.least[..6].iter().all(|a| a.digest.framed == 0));
+        assert_eq!(s.least[6].digest.framed, 1);
         assert_eq!(s.least[0].id, "a0");
+        assert_eq!(s.least[6].id, "a1");
         let html = s.page("test input", "m.ftm");
         assert!(html.contains("Frames over time") && html.contains("2022-01"));
         assert!(html.contains("GB (10 articles)"));
