@@ -16,6 +16,9 @@
 //!   [`pipeline::score_files`] scores whole archives on all cores into a
 //!   [`pipeline::Sink`].
 //!
+//! [`report`] turns evaluations and scored archives into text tables and
+//! self-contained HTML pages with charts.
+//!
 //! Score texts with the built-in model:
 //!
 //! ```
@@ -54,6 +57,7 @@ pub mod features;
 pub mod io;
 pub mod model;
 pub mod pipeline;
+pub mod report;
 pub mod text;
 
 pub use error::{ConfigError, Error, Location, ModelError, Result};

@@ -15,7 +15,8 @@ use frametag::io::{check_outputs, remove_temporary_files_on_signal, OutFile};
 use frametag::io::{expand_paths, Delimiter, InputFormat, RecordFields};
 use frametag::pipeline::{score_files, Event, Failure, Options, Totals};
 use frametag::pipeline::{Selection, SuggestConfig};
-use frametag::{FrameModel, Unit};
+use frametag::report::ArchiveFields;
+use frametag::{FrameModel, Mode, Unit};
 
 /// Tag every sentence of news articles with narrative frames.
 ///
@@ -74,6 +75,14 @@ struct Args {
     /// Stop at the first bad record instead of skipping it.
     #[arg(long)]
     strict: bool,
+    /// Override a label's threshold: LABEL=P with P between 0 and 1
+    /// (repeatable; multi-label models).
+    #[arg(long, value_name = "LABEL=P")]
+    threshold: Vec<String>,
+    /// Carry these JSON fields / CSV columns (comma-separated) into every
+    /// row and summary row, right after doc_id.
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    keep_fields: Vec<String>,
     /// No progress bar and no final summary line.
     #[arg(short, long)]
     quiet: bool,
@@ -101,6 +110,20 @@ struct Args {
         help_heading = "Suggestions"
     )]
     suggest_per_article: usize,
+    /// Also write a self-contained HTML archive report here: share of
+    /// sentences per frame overall, the most and least framed articles,
+    /// and with --date-field / --group-field, shares over time and by
+    /// group.
+    #[arg(long, value_name = "FILE", help_heading = "Archive report")]
+    html: Option<PathBuf>,
+    /// JSON field / CSV column with each article's date (2024-05-03,
+    /// 20240503, ISO 8601 or RFC 2822), for frame shares per week or month.
+    #[arg(long, value_name = "FIELD", help_heading = "Archive report")]
+    date_field: Option<String>,
+    /// JSON field / CSV column grouping articles (outlet, country), for
+    /// frame shares by group.
+    #[arg(long, value_name = "FIELD", help_heading = "Archive report")]
+    group_field: Option<String>,
     /// Seed of the random share.
     #[arg(long, default_value_t = 42, help_heading = "Suggestions")]
     seed: u64,
@@ -211,10 +234,49 @@ impl Sink {
 }
 
 fn load_model(args: &Args) -> Result<FrameModel, Stop> {
-    match &args.model {
-        Some(p) => FrameModel::load(p).map_err(|e| Stop::Usage(e.to_string())),
-        None => Ok(frametag::default_model()),
+    let model = match &args.model {
+        Some(p) => FrameModel::load(p).map_err(|e| Stop::Usage(e.to_string()))?,
+        None => frametag::default_model(),
+    };
+    if args.threshold.is_empty() {
+        return Ok(model);
     }
+    if model.mode() == Mode::MultiClass {
+        return Err(Stop::Usage(
+            "--threshold: this model is multi-class (each sentence gets its top label), so \
+             it has no thresholds to override"
+                .into(),
+        ));
+    }
+    let mut thresholds = model.thresholds().to_vec();
+    for t in &args.threshold {
+        let (label, p) = t.rsplit_once('=').ok_or_else(|| {
+            Stop::Usage(format!(
+                "--threshold {t:?}: expected LABEL=P, e.g. escalation=0.4"
+            ))
+        })?;
+        let c = model
+            .labels()
+            .iter()
+            .position(|l| l == label)
+            .ok_or_else(|| {
+                Stop::Usage(format!(
+                    "--threshold {t:?}: no label {label:?} in the model (labels: {})",
+                    model.labels().join(", ")
+                ))
+            })?;
+        thresholds[c] = p
+            .trim()
+            .parse::<f32>()
+            .ok()
+            .filter(|p| (0.0..=1.0).contains(p))
+            .ok_or_else(|| {
+                Stop::Usage(format!("--threshold {t:?}: P must be a number from 0 to 1"))
+            })?;
+    }
+    model
+        .with_thresholds(thresholds)
+        .map_err(|e| Stop::Usage(e.to_string()))
 }
 
 fn run(args: &Args) -> Result<Totals, Stop> {
@@ -246,11 +308,25 @@ fn run(args: &Args) -> Result<Totals, Stop> {
         Format::Json => InputFormat::Json,
         Format::Csv => InputFormat::Csv,
     };
+    if args.html.is_none() && (args.date_field.is_some() || args.group_field.is_some()) {
+        return Err(Stop::Usage(
+            "--date-field and --group-field shape the archive report: add --html FILE".into(),
+        ));
+    }
+    let kept = kept_fields(args, &model)?;
+    // The reader extracts the kept fields, then the date and group fields.
+    let mut extra = kept.clone();
+    for f in [&args.date_field, &args.group_field].into_iter().flatten() {
+        if !extra.contains(f) {
+            extra.push(f.clone());
+        }
+    }
     let fields = RecordFields {
         text: args.text_field.clone(),
         id: args.id_field.clone(),
         delimiter: args.delimiter.0,
         max_record_bytes: args.max_record_mb << 20,
+        extra,
     };
     let unit = match args.unit {
         UnitArg::Sentence => Unit::Sentence,
@@ -278,9 +354,15 @@ fn run(args: &Args) -> Result<Totals, Stop> {
         }
         None => None,
     };
-    if suggest.is_some() && (args.summary.is_some() || args.explain > 0) {
+    if suggest.is_some()
+        && (args.summary.is_some()
+            || args.explain > 0
+            || args.html.is_some()
+            || !args.keep_fields.is_empty())
+    {
         return Err(Stop::Usage(
-            "--suggest writes suggestions only: drop --summary and --explain".into(),
+            "--suggest writes suggestions only: drop --summary, --explain, --html and --keep-fields"
+                .into(),
         ));
     }
     let options = Options {
@@ -292,12 +374,18 @@ fn run(args: &Args) -> Result<Totals, Stop> {
         summary: args.summary.is_some(),
         strict: args.strict,
         suggest,
+        kept_fields: kept,
+        archive: args.html.as_ref().map(|_| ArchiveFields {
+            date: args.date_field.clone(),
+            group: args.group_field.clone(),
+        }),
     };
 
     let outputs: Vec<&std::path::Path> = args
         .output
         .iter()
         .chain(&args.summary)
+        .chain(&args.html)
         .map(PathBuf::as_path)
         .collect();
     let mut inputs = args.paths.clone();
@@ -310,6 +398,10 @@ fn run(args: &Args) -> Result<Totals, Stop> {
             Some(p) => Some(Sink::open(Some(p))?),
             None => None,
         },
+    };
+    let html = match &args.html {
+        Some(p) => Some(Sink::open(Some(p))?),
+        None => None,
     };
 
     let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
@@ -389,8 +481,9 @@ fn run(args: &Args) -> Result<Totals, Stop> {
         // The rows were cut short by a closed pipe (`| head`): that ends
         // quietly, but a summary of the articles read so far would pass
         // for the whole archive, so it is not written.
-        if let Some(s) = &args.summary {
+        if let Some(s) = args.summary.as_ref().or(args.html.as_ref()) {
             drop(sinks.summary);
+            drop(html);
             return Err(Stop::Write(format!(
                 "output closed after {} articles; the summary {} was not written",
                 totals.articles,
@@ -401,6 +494,19 @@ fn run(args: &Args) -> Result<Totals, Stop> {
     }
     if let Some(s) = sinks.summary {
         s.finish()?;
+    }
+    if let (Some(mut sink), Some(stats)) = (html, &outcome.archive) {
+        let inputs: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        let model_name = args
+            .model
+            .as_ref()
+            .map_or("built-in English model".to_string(), |p| {
+                p.display().to_string()
+            });
+        let page = stats.page(&inputs.join(", "), &model_name);
+        sink.write(page.as_bytes())
+            .map_err(|e| Stop::Write(format!("writing the archive report: {e}")))?;
+        sink.finish()?;
     }
     if !args.quiet {
         let secs = started.elapsed().as_secs_f64();
@@ -416,6 +522,34 @@ fn run(args: &Args) -> Result<Totals, Stop> {
         );
     }
     Ok(totals)
+}
+
+/// The --keep-fields names, checked: no repeats, and none that a row or
+/// summary column already uses.
+fn kept_fields(args: &Args, model: &FrameModel) -> Result<Vec<String>, Stop> {
+    let rows = frametag::io::RowFormat::new(OutputFormat::Csv, model.labels(), true);
+    let mut reserved = rows.reserved_names();
+    reserved.push("sentences".into());
+    for l in model.labels() {
+        reserved.push(format!("{l}_count"));
+        reserved.push(format!("{l}_share"));
+    }
+    let mut kept: Vec<String> = Vec::new();
+    for f in &args.keep_fields {
+        let f = f.trim();
+        if f.is_empty() {
+            return Err(Stop::Usage("--keep-fields: empty field name".into()));
+        }
+        if reserved.iter().any(|r| r == f) || f == args.text_field {
+            return Err(Stop::Usage(format!(
+                "--keep-fields: {f:?} is already an output column"
+            )));
+        }
+        if !kept.iter().any(|k| k == f) {
+            kept.push(f.to_string());
+        }
+    }
+    Ok(kept)
 }
 
 /// The row and summary outputs, as the engine's sink.

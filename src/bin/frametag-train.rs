@@ -1,7 +1,8 @@
 //! frametag-train: train, cross-validate, evaluate and save a frame model.
 
+use std::fmt::Write as _;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -9,13 +10,14 @@ use frametag::io::{check_outputs, remove_temporary_files_on_signal, OutFile};
 use frametag::io::{read_labeled, ArticleSource};
 use frametag::io::{Delimiter, InputFormat, RecordFields};
 use frametag::model::{
-    cross_validate, evaluate_model, train, CharNgrams, Penalty, Thresholds, TrainConfig,
+    assess, cross_validate, mistakes, mistakes_csv, train, CharNgrams, CrossValidation, Penalty,
+    Thresholds, TrainConfig,
 };
-use frametag::model::{with_test_metrics, SkippedRow, TrainReport};
-use frametag::{
-    AnalyzerConfig, Columns, Evaluation, FeatureConfig, FrameModel, LabelScores, LabeledData,
-    Language,
+use frametag::model::{with_test_metrics, SkippedRow, TestReport, TrainReport};
+use frametag::report::{
+    evaluation_text, inspection_text, model_page, top_terms, training_text, ModelPage,
 };
+use frametag::{AnalyzerConfig, Columns, FeatureConfig, FrameModel, LabeledData, Language};
 
 /// Train a sentence-level frame model on a labeled CSV and report how good
 /// it is.
@@ -25,6 +27,9 @@ use frametag::{
 /// every row carries exactly one label the model is multi-class (one label
 /// per sentence, the top score); otherwise it is multi-label (one-vs-rest,
 /// thresholds tuned per label).
+///
+/// `--model M --test FILE` evaluates a saved model instead of training one;
+/// `--inspect M` prints what a model file holds.
 #[derive(Parser, Debug)]
 #[command(name = "frametag-train", version)]
 struct Args {
@@ -32,7 +37,12 @@ struct Args {
     /// CSV (doc_id, start, end, labels, optional checksum: UTF-8 byte
     /// offsets into the articles of --articles). Give it several times to
     /// train on several files together.
-    #[arg(long, value_name = "TRAIN.csv", required = true, help_heading = "Data")]
+    #[arg(
+        long,
+        value_name = "TRAIN.csv",
+        required_unless_present_any = ["model", "inspect"],
+        help_heading = "Data"
+    )]
     data: Vec<PathBuf>,
     /// Articles that stand-off rows point into: files, folders, JSONL, CSV
     /// or gzip, read as frametag-score reads them (only the articles some
@@ -57,8 +67,13 @@ struct Args {
     #[arg(long, help_heading = "Data")]
     strict: bool,
     /// Where to write the model (atomically).
-    #[arg(long, value_name = "MODEL", help_heading = "Data")]
-    out: PathBuf,
+    #[arg(
+        long,
+        value_name = "MODEL",
+        required_unless_present_any = ["model", "inspect"],
+        help_heading = "Data"
+    )]
+    out: Option<PathBuf>,
     /// Held-out CSV (text or stand-off) to evaluate the final model on;
     /// give it several times to evaluate on each file apart.
     #[arg(long, value_name = "TEST.csv", help_heading = "Data")]
@@ -69,6 +84,34 @@ struct Args {
     /// Write the report as JSON here (atomically).
     #[arg(long, value_name = "REPORT.json", help_heading = "Data")]
     report: Option<PathBuf>,
+    /// Evaluate this saved model on the --test files instead of training
+    /// (per-label figures, confusion counts; --report, --errors, --html).
+    #[arg(
+        long,
+        value_name = "MODEL",
+        conflicts_with_all = ["data", "out", "cv", "inspect"],
+        help_heading = "Evaluation"
+    )]
+    model: Option<PathBuf>,
+    /// Print what a model file holds (labels, thresholds, settings,
+    /// training data checksum, figures) and exit.
+    #[arg(
+        long,
+        value_name = "MODEL",
+        conflicts_with_all = ["data", "out", "cv", "test", "report", "errors", "html"],
+        help_heading = "Evaluation"
+    )]
+    inspect: Option<PathBuf>,
+    /// Write the false positives and false negatives on the --test files
+    /// here (CSV, worst first): file, line, kind, label, score, what it was
+    /// measured against, margin, the n-grams that drove it, text.
+    #[arg(long, value_name = "ERRORS.csv", help_heading = "Evaluation")]
+    errors: Option<PathBuf>,
+    /// Write a self-contained HTML report here: per label the
+    /// precision-recall curve and F1 against threshold, the
+    /// cross-validation spread, the confusion counts, the top n-grams.
+    #[arg(long, value_name = "REPORT.html", help_heading = "Evaluation")]
+    html: Option<PathBuf>,
     /// Name of the text column.
     #[arg(long, default_value = "text", help_heading = "Data")]
     text_column: String,
@@ -131,6 +174,14 @@ struct Args {
     /// L-BFGS iteration cap.
     #[arg(long, default_value_t = 300, help_heading = "Training")]
     max_iter: u64,
+    /// Driving n-grams listed per mistake in --errors.
+    #[arg(
+        long,
+        value_name = "K",
+        default_value_t = 5,
+        help_heading = "Evaluation"
+    )]
+    explain: usize,
     /// Number of top n-grams to print per label.
     #[arg(long, default_value_t = 12, help_heading = "Output")]
     top: usize,
@@ -164,14 +215,6 @@ enum Failure {
     Run(frametag::Error),
     /// An output could not be written: exit 3.
     Write(String),
-}
-
-/// `writeln!` into a `String`, which cannot fail.
-macro_rules! say {
-    ($out:expr, $($arg:tt)*) => {{
-        use std::fmt::Write as _;
-        let _ = writeln!($out, $($arg)*);
-    }};
 }
 
 impl From<frametag::Error> for Failure {
@@ -242,6 +285,10 @@ fn config(args: &Args) -> Result<TrainConfig, Failure> {
 }
 
 fn run(args: &Args) -> Result<(), Failure> {
+    if let Some(path) = &args.inspect {
+        let model = load_model(path)?;
+        return print(&inspection_text(&model, path));
+    }
     let cfg = config(args)?;
     if let Some(n) = args.threads {
         if !(1..=1024).contains(&n) {
@@ -252,6 +299,16 @@ fn run(args: &Args) -> Result<(), Failure> {
             .build_global()
             .map_err(|e| Failure::Usage(e.to_string()))?;
     }
+    if args.model.is_some() && args.test.is_empty() {
+        return Err(Failure::Usage(
+            "--model evaluates a saved model on --test FILE: give at least one --test".into(),
+        ));
+    }
+    if args.errors.is_some() && args.test.is_empty() {
+        return Err(Failure::Usage(
+            "--errors lists the mistakes on --test files: give at least one --test".into(),
+        ));
+    }
     let columns = Columns {
         text: args.text_column.clone(),
         labels: args.labels_column.clone(),
@@ -259,38 +316,82 @@ fn run(args: &Args) -> Result<(), Failure> {
     };
     // Outputs are checked, and opened, before minutes of work: a missing or
     // read-only folder, or an output that is an input, fails at once.
-    let outputs: Vec<&std::path::Path> = std::iter::once(args.out.as_path())
-        .chain(args.report.as_deref())
+    let outputs: Vec<&Path> = args
+        .out
+        .iter()
+        .chain(&args.report)
+        .chain(&args.errors)
+        .chain(&args.html)
+        .map(PathBuf::as_path)
         .collect();
     let inputs: Vec<PathBuf> = args
         .data
         .iter()
         .chain(&args.test)
         .chain(&args.articles)
+        .chain(&args.model)
         .cloned()
         .collect();
     check_outputs(&outputs, &inputs)?;
     let cannot = |e: frametag::Error| Failure::Usage(format!("cannot create output: {e}"));
-    let mut model_file = OutFile::create(&args.out).map_err(cannot)?;
-    let report_file = args
-        .report
-        .as_deref()
-        .map(OutFile::create)
-        .transpose()
-        .map_err(cannot)?;
-    let started = std::time::Instant::now();
-    let (data, test, skipped) = read_data(args, &columns)?;
-
-    let cv = match args.cv {
-        Some(k) => {
-            eprintln!("cross-validating ({k} folds)...");
-            Some(cross_validate(&data, &cfg, k)?)
-        }
-        None => None,
+    let open = |p: &Option<PathBuf>| p.as_deref().map(OutFile::create).transpose();
+    let model_file = open(&args.out).map_err(cannot)?;
+    let files = Reports {
+        json: open(&args.report).map_err(cannot)?,
+        errors: open(&args.errors).map_err(cannot)?,
+        html: open(&args.html).map_err(cannot)?,
     };
-    eprintln!("training on {} rows...", data.len());
-    let (mut model, summary) = train(&data, &cfg)?;
-    let test_evals: Vec<(PathBuf, Evaluation)> = test
+    match (&args.model, model_file) {
+        (Some(path), _) => evaluate_saved(args, &columns, path, files),
+        (None, Some(model_file)) => train_and_save(args, &cfg, &columns, model_file, files),
+        (None, None) => Err(Failure::Usage("--out MODEL is needed to train".into())),
+    }
+}
+
+/// The optional report files, opened before the work starts.
+struct Reports {
+    json: Option<OutFile>,
+    errors: Option<OutFile>,
+    html: Option<OutFile>,
+}
+
+fn load_model(path: &Path) -> Result<FrameModel, Failure> {
+    FrameModel::load(path).map_err(|e| Failure::Usage(e.to_string()))
+}
+
+fn write_failed(e: frametag::Error) -> Failure {
+    Failure::Write(e.to_string())
+}
+
+/// Writes `bytes` to an output opened earlier and puts it in place.
+fn put(file: Option<OutFile>, path: Option<&PathBuf>, bytes: &[u8]) -> Result<(), Failure> {
+    if let (Some(mut file), Some(path)) = (file, path) {
+        file.write_all(bytes)
+            .map_err(|e| write_failed(frametag::Error::io(path, e)))?;
+        file.finish().map_err(write_failed)?;
+    }
+    Ok(())
+}
+
+/// Prints a text report; a reader that closes standard output early
+/// (`| head`) cuts only what it did not want to read.
+fn print(text: &str) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::Write(format!(
+            "writing the report to standard output: {e}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Each test file's evaluation, warning about labels the model does not
+/// know.
+fn test_reports(model: &FrameModel, tests: &[LabeledData]) -> Vec<TestReport> {
+    tests
         .iter()
         .map(|t| {
             let unknown: Vec<String> = t
@@ -300,68 +401,192 @@ fn run(args: &Args) -> Result<(), Failure> {
                 .collect();
             if !unknown.is_empty() {
                 eprintln!(
-                    "warning: {}: labels not in the training data are ignored: {}",
+                    "warning: {}: labels the model does not know are ignored: {}",
                     t.path.display(),
                     unknown.join(", ")
                 );
             }
-            (t.path.clone(), evaluate_model(&model, t))
+            let a = assess(model, t);
+            TestReport {
+                confusion: Some(a.confusion),
+                evaluation: a.evaluation,
+                file: t.path.clone(),
+            }
         })
-        .collect();
+        .collect()
+}
+
+/// The mistakes CSV and the HTML page, from the test files together (or,
+/// for a page without test files, the training data).
+#[allow(clippy::too_many_arguments)]
+fn write_extras(
+    args: &Args,
+    model: &FrameModel,
+    model_path: &Path,
+    title: &str,
+    assessed: (&LabeledData, &str),
+    page: (
+        Option<&frametag::Evaluation>,
+        &[TestReport],
+        Option<&CrossValidation>,
+    ),
+    terms: &[frametag::report::LabelTerms],
+    errors: Option<OutFile>,
+    html: Option<OutFile>,
+) -> Result<(), Failure> {
+    if errors.is_none() && html.is_none() {
+        return Ok(());
+    }
+    let (data, on) = assessed;
+    let assessment = assess(model, data);
+    if errors.is_some() {
+        let found = mistakes(model, data, &assessment, args.explain);
+        eprintln!(
+            "{} false positives and false negatives written to {}",
+            found.len(),
+            args.errors
+                .as_ref()
+                .map_or(String::new(), |p| p.display().to_string())
+        );
+        put(
+            errors,
+            args.errors.as_ref(),
+            &mistakes_csv(data, model.labels(), &found),
+        )?;
+    }
+    let (out_of_fold, tests, cv) = page;
+    let html_text = model_page(&ModelPage {
+        title,
+        model,
+        model_path,
+        assessment: &assessment,
+        assessed_on: on,
+        out_of_fold,
+        tests,
+        cv,
+        terms,
+    });
+    put(html, args.html.as_ref(), html_text.as_bytes())
+}
+
+fn describe_tests(tests: &[LabeledData]) -> String {
+    let names: Vec<String> = tests.iter().map(|t| t.path.display().to_string()).collect();
+    format!("held-out test ({})", names.join(" + "))
+}
+
+fn evaluate_saved(
+    args: &Args,
+    columns: &Columns,
+    path: &Path,
+    files: Reports,
+) -> Result<(), Failure> {
+    let model = load_model(path)?;
+    let (_, tests, _) = read_data(args, columns)?;
+    let reports = test_reports(&model, &tests);
+    let terms = top_terms(&model, args.top);
+    let report = TrainReport::of_saved_model(
+        &model,
+        path.to_path_buf(),
+        &reports,
+        &model.top_ngrams(args.top),
+    );
+    put(
+        files.json,
+        args.report.as_ref(),
+        report.to_json().as_bytes(),
+    )?;
+    let on = describe_tests(&tests);
+    let all = LabeledData::concat(tests);
+    write_extras(
+        args,
+        &model,
+        path,
+        "evaluation",
+        (&all, &on),
+        (None, &reports, None),
+        &terms,
+        files.errors,
+        files.html,
+    )?;
+    print(&evaluation_text(&model, path, &reports, &terms))
+}
+
+fn train_and_save(
+    args: &Args,
+    cfg: &TrainConfig,
+    columns: &Columns,
+    mut model_file: OutFile,
+    files: Reports,
+) -> Result<(), Failure> {
+    let out = args.out.clone().expect("training has --out");
+    let started = std::time::Instant::now();
+    let (data, test, skipped) = read_data(args, columns)?;
+
+    let cv = match args.cv {
+        Some(k) => {
+            eprintln!("cross-validating ({k} folds)...");
+            Some(cross_validate(&data, cfg, k)?)
+        }
+        None => None,
+    };
+    eprintln!("training on {} rows...", data.len());
+    let (mut model, summary) = train(&data, cfg)?;
+    let reports = test_reports(&model, &test);
     // Held-out figures travel with the model; cross-validation figures
     // stay in the report.
-    model = with_test_metrics(model, &test_evals);
-    let write_failed = |e: frametag::Error| Failure::Write(e.to_string());
+    model = with_test_metrics(model, &reports);
     model_file
         .write_all(&model.to_bytes())
-        .map_err(|e| write_failed(frametag::Error::io(&args.out, e)))?;
+        .map_err(|e| write_failed(frametag::Error::io(&out, e)))?;
     model_file.finish().map_err(write_failed)?;
 
     let top = model.top_ngrams(args.top);
-    if let (Some(path), Some(mut file)) = (&args.report, report_file) {
-        let report = TrainReport::new(
-            &model,
-            args.out.clone(),
-            &data,
-            skipped,
-            &summary,
-            cv.clone(),
-            &test_evals,
-            &top,
-        );
-        let text = report.to_json();
-        file.write_all(text.as_bytes())
-            .map_err(|e| write_failed(frametag::Error::io(path, e)))?;
-        file.finish().map_err(write_failed)?;
-    }
-    // Files first, then the text report: a reader that closes standard
-    // output early (`| head`) cuts only what it did not want to read.
-    let mut out = String::new();
-    print_report(
-        &mut out,
+    let report = TrainReport::new(
         &model,
+        out.clone(),
         &data,
+        skipped,
         &summary,
-        cv.as_ref(),
-        &test_evals,
+        cv.clone(),
+        &reports,
         &top,
     );
-    say!(
-        out,
+    put(
+        files.json,
+        args.report.as_ref(),
+        report.to_json().as_bytes(),
+    )?;
+    let terms = top_terms(&model, args.top);
+    let (assessed, on) = match test.is_empty() {
+        true => (
+            data.clone(),
+            format!(
+                "the training data ({}; in-sample, so optimistic: give --test for held-out curves)",
+                data.path.display()
+            ),
+        ),
+        false => (LabeledData::concat(test.clone()), describe_tests(&test)),
+    };
+    write_extras(
+        args,
+        &model,
+        &out,
+        "training report",
+        (&assessed, &on),
+        (Some(&summary.out_of_fold), &reports, cv.as_ref()),
+        &terms,
+        files.errors,
+        files.html,
+    )?;
+    // Files first, then the text report.
+    let mut text = training_text(&model, &data, &summary, cv.as_ref(), &reports, &terms);
+    let _ = writeln!(
+        text,
         "\nmodel written to {} ({:.1} s)",
-        args.out.display(),
+        out.display(),
         started.elapsed().as_secs_f64()
     );
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(out.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::Write(format!(
-            "writing the report to standard output: {e}"
-        ))),
-        _ => Ok(()),
-    }
+    print(&text)
 }
 
 /// Reads the training files (merged in the order given) and the test file,
@@ -379,10 +604,14 @@ fn read_data(
             id: args.id_field.clone(),
             delimiter: args.delimiter.0,
             max_record_bytes: args.max_record_mb << 20,
+            ..RecordFields::default()
         },
     });
     let mut files = args.data.clone();
     files.extend(args.test.iter().cloned());
+    if files.is_empty() {
+        return Err(Failure::Usage("no --data or --test file given".into()));
+    }
     let loaded = read_labeled(&files, columns, source.as_ref())?;
     for s in &loaded.archive_skips {
         eprintln!("warning: articles: {}: {}; skipped", s.origin, s.reason);
@@ -403,6 +632,10 @@ fn read_data(
     let mut parts = loaded.parts;
     let test = parts.split_off(args.data.len());
     let skipped = SkippedRow::of(&parts);
+    if parts.is_empty() {
+        // Evaluating a saved model: no training data.
+        return Ok((LabeledData::default(), test, skipped));
+    }
     Ok((LabeledData::concat(parts), test, skipped))
 }
 
@@ -427,156 +660,5 @@ fn report_rows(data: &LabeledData) {
     }
     if data.notes.len() > 10 {
         eprintln!("  ... and {} more notes", data.notes.len() - 10);
-    }
-}
-
-/// One line of a per-label table: scores and, for cross-validation, the
-/// spread of F1 over folds.
-struct Row {
-    label: String,
-    scores: LabelScores,
-    f1_sd: Option<f64>,
-}
-
-fn print_table(out: &mut String, title: &str, micro: f64, macro_: f64, rows: &[Row]) {
-    say!(out, "\n{title}");
-    say!(
-        out,
-        "  {:<28} {:>9} {:>9} {:>9} {:>8}",
-        "label",
-        "precision",
-        "recall",
-        "f1",
-        "support"
-    );
-    for r in rows {
-        let spread = r.f1_sd.map(|s| format!(" ±{s:.3}")).unwrap_or_default();
-        let s = &r.scores;
-        say!(
-            out,
-            "  {:<28} {:>9.3} {:>9.3} {:>9.3} {:>8}{spread}",
-            r.label,
-            s.precision,
-            s.recall,
-            s.f1,
-            s.support
-        );
-    }
-    say!(out, "  micro-F1 {micro:.3}   macro-F1 {macro_:.3}");
-}
-
-fn eval_rows(e: &Evaluation) -> Vec<Row> {
-    e.per_label
-        .iter()
-        .map(|(l, s)| Row {
-            label: l.clone(),
-            scores: *s,
-            f1_sd: None,
-        })
-        .collect()
-}
-
-fn print_report(
-    out: &mut String,
-    model: &FrameModel,
-    data: &LabeledData,
-    summary: &frametag::model::TrainSummary,
-    cv: Option<&frametag::model::CrossValidation>,
-    tests: &[(PathBuf, Evaluation)],
-    top: &[(String, Vec<frametag::model::Contribution>)],
-) {
-    let info = model.info();
-    say!(
-        out,
-        "frametag-train: {} examples, {} labels ({:?}), {} features, alpha {}",
-        data.len(),
-        model.labels().len(),
-        model.mode(),
-        model.vectorizer().n_features(),
-        info.alpha
-    );
-    if summary.search.len() > 1 {
-        let s: Vec<String> = summary
-            .search
-            .iter()
-            .map(|p| {
-                let features = match p.char_ngrams {
-                    (0, 0) => String::new(),
-                    (a, b) => format!("chars {a}-{b}, "),
-                };
-                format!("{features}{}: {:.3}", p.alpha, p.macro_f1)
-            })
-            .collect();
-        say!(
-            out,
-            "setting search (out-of-fold macro-F1): {}",
-            s.join(", ")
-        );
-    }
-    let chars = match model.feature_config() {
-        f if f.has_chars() => format!("words + character {}-{}-grams", f.char_min, f.char_max),
-        _ => "words".to_string(),
-    };
-    say!(out, "features: {chars}");
-    let thr: Vec<String> = model
-        .labels()
-        .iter()
-        .zip(model.thresholds())
-        .map(|(l, t)| format!("{l} {t:.3}"))
-        .collect();
-    say!(
-        out,
-        "thresholds ({}): {}",
-        info.thresholds_from,
-        thr.join(", ")
-    );
-    print_table(
-        out,
-        "out-of-fold (training data, chosen settings)",
-        summary.out_of_fold.micro_f1,
-        summary.out_of_fold.macro_f1,
-        &eval_rows(&summary.out_of_fold),
-    );
-    say!(
-        out,
-        "  majority-answer baseline: micro-F1 {:.3}, macro-F1 {:.3}",
-        summary.majority_baseline.micro_f1,
-        summary.majority_baseline.macro_f1
-    );
-    if let Some(cv) = cv {
-        let rows: Vec<_> = cv
-            .per_label
-            .iter()
-            .map(|(l, s)| Row {
-                label: l.clone(),
-                scores: *s,
-                f1_sd: cv.per_label_f1_std.get(l).copied(),
-            })
-            .collect();
-        print_table(
-            out,
-            &format!("cross-validation ({} folds, mean ± sd of F1)", cv.folds),
-            cv.micro_f1,
-            cv.macro_f1,
-            &rows,
-        );
-        say!(
-            out,
-            "  spread: micro-F1 sd {:.3}, macro-F1 sd {:.3}",
-            cv.micro_f1_std,
-            cv.macro_f1_std
-        );
-    }
-    for (file, e) in tests {
-        let title = format!("held-out test ({})", file.display());
-        print_table(out, &title, e.micro_f1, e.macro_f1, &eval_rows(e));
-    }
-    say!(out, "\ntop n-grams per label (stemmed):");
-    for (label, c) in top {
-        let words: Vec<String> = c
-            .iter()
-            .map(|c| format!("{} ({:.2})", c.ngram, c.value))
-            .collect();
-        say!(out, "  {label}: {}", words.join(", "));
     }
 }

@@ -138,6 +138,15 @@ impl LabeledData {
         format!("{:016x}", hash.digest())
     }
 
+    /// The true labels as one `bool` per label of `labels`, one row per
+    /// example; labels not among `labels` are ignored.
+    pub fn truth_matrix(&self, labels: &[String]) -> Vec<Vec<bool>> {
+        self.labels
+            .iter()
+            .map(|ls| labels.iter().map(|l| ls.contains(l)).collect())
+            .collect()
+    }
+
     /// The file that example `n` came from.
     pub fn file(&self, n: usize) -> &Path {
         match self.file_of.get(n) {

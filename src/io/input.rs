@@ -44,6 +44,10 @@ pub struct RecordFields {
     /// many bytes are skipped with a message, so one huge record cannot
     /// take gigabytes (default [`MAX_RECORD_BYTES`]).
     pub max_record_bytes: usize,
+    /// Further JSON fields / CSV columns to carry along with each record
+    /// (e.g. a date and a country), read into [`Record::fields`]; a record
+    /// without one gets an empty value.
+    pub extra: Vec<String>,
 }
 
 /// Default largest record read: far above any news article, far below
@@ -57,6 +61,7 @@ impl Default for RecordFields {
             id: "id".into(),
             delimiter: b',',
             max_record_bytes: MAX_RECORD_BYTES,
+            extra: Vec::new(),
         }
     }
 }
@@ -103,6 +108,9 @@ pub struct Record {
     pub origin: String,
     /// True when invalid UTF-8 was replaced with U+FFFD.
     pub repaired: bool,
+    /// The values of [`RecordFields::extra`], in that order (empty when
+    /// the record has no such field; text files have none).
+    pub fields: Vec<String>,
 }
 
 /// A record that could not be scored.
@@ -373,6 +381,7 @@ fn read_text(
         text,
         origin: origin.into(),
         repaired,
+        fields: Vec::new(),
     }))
 }
 
@@ -569,11 +578,21 @@ fn record_from_json(
         Some(serde_json::Value::Null) | None => here.to_string(),
         Some(v) => v.to_string(),
     };
+    let extra = fields
+        .extra
+        .iter()
+        .map(|name| match obj.get(name) {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(serde_json::Value::Null) | None => String::new(),
+            Some(v) => v.to_string(),
+        })
+        .collect();
     Ok(Record {
         id,
         text,
         origin: here.to_string(),
         repaired,
+        fields: extra,
     })
 }
 
@@ -619,6 +638,7 @@ fn read_csv(
         }));
     };
     let id_col = col(&fields.id);
+    let extra_cols: Vec<Option<usize>> = fields.extra.iter().map(|n| col(n)).collect();
     while let Some(next) = records.next_record() {
         let (line, record) = match next {
             Ok(r) => r,
@@ -661,11 +681,20 @@ fn read_csv(
                         .map(|b| String::from_utf8_lossy(b).into_owned())
                         .filter(|s| !s.is_empty())
                         .unwrap_or_else(|| here.clone());
+                    let extra = extra_cols
+                        .iter()
+                        .map(|c| {
+                            c.and_then(|c| record.get(c))
+                                .map(|b| String::from_utf8_lossy(b).into_owned())
+                                .unwrap_or_default()
+                        })
+                        .collect();
                     Item::Record(Record {
                         id,
                         text,
                         origin: here,
                         repaired,
+                        fields: extra,
                     })
                 }
             }
@@ -720,6 +749,39 @@ mod tests {
         assert_eq!(s.reason, "empty article");
         let Item::Record(r) = &items[4] else { panic!() };
         assert!(r.id.ends_with("a.jsonl:6"));
+    }
+
+    #[test]
+    fn extra_fields_are_carried_from_json_and_csv() {
+        let dir = tempfile::tempdir().unwrap();
+        let fields = RecordFields {
+            extra: vec!["date".into(), "country".into()],
+            ..RecordFields::default()
+        };
+        let read = |name: &str, body: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, body).unwrap();
+            let mut out = Vec::new();
+            read_all(
+                &[(p, PathBuf::from("x"))],
+                InputFormat::Auto,
+                &fields,
+                |i| {
+                    if let Item::Record(r) = i {
+                        out.push(r.fields);
+                    }
+                    true
+                },
+            );
+            out
+        };
+        let json = read(
+            "a.jsonl",
+            "{\"text\":\"A.\",\"date\":\"20220125\",\"country\":\"GB\"}\n{\"text\":\"B.\",\"date\":2022}\n",
+        );
+        assert_eq!(json, [vec!["20220125", "GB"], vec!["2022", ""]]);
+        let csv = read("a.csv", "text,country,date\nA.,PL,2024-05-01\nB.,,\n");
+        assert_eq!(csv, [vec!["2024-05-01", "PL"], vec!["", ""]]);
     }
 
     #[test]

@@ -20,11 +20,14 @@ pub struct RowFormat {
     format: OutputFormat,
     labels: Vec<String>,
     explain: bool,
+    kept: Vec<String>,
 }
 
 #[derive(Serialize)]
 struct JsonRow<'a> {
     doc_id: &'a str,
+    #[serde(flatten)]
+    kept: serde_json::Map<String, serde_json::Value>,
     sent_idx: usize,
     start: usize,
     end: usize,
@@ -48,7 +51,26 @@ impl RowFormat {
             format,
             labels: labels.to_vec(),
             explain,
+            kept: Vec::new(),
         }
+    }
+
+    /// The same rows with input fields carried along (by these names),
+    /// right after `doc_id`.
+    pub fn with_kept_fields(mut self, names: &[String]) -> Self {
+        self.kept = names.to_vec();
+        self
+    }
+
+    /// The column names rows always have (kept fields must not reuse them).
+    pub fn reserved_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = [
+            "doc_id", "sent_idx", "start", "end", "labels", "text", "scores", "explain",
+        ]
+        .map(String::from)
+        .to_vec();
+        names.extend(self.labels.iter().cloned());
+        names
     }
 
     /// The header line (CSV only; empty for JSON lines).
@@ -57,10 +79,13 @@ impl RowFormat {
             return Vec::new();
         }
         let mut w = csv::Writer::from_writer(Vec::new());
-        let mut cols: Vec<String> = ["doc_id", "sent_idx", "start", "end", "labels"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let mut cols: Vec<String> = vec!["doc_id".into()];
+        cols.extend(self.kept.iter().cloned());
+        cols.extend(
+            ["sent_idx", "start", "end", "labels"]
+                .iter()
+                .map(|s| s.to_string()),
+        );
         cols.extend(self.labels.iter().cloned());
         cols.push("text".into());
         if self.explain {
@@ -70,10 +95,12 @@ impl RowFormat {
         w.into_inner().expect("writing to memory")
     }
 
-    /// Appends the rows of one article to `out`.
+    /// Appends the rows of one article to `out`; `kept` holds the values
+    /// of the kept fields (see [`RowFormat::with_kept_fields`]).
     pub fn write_article(
         &self,
         doc_id: &str,
+        kept: &[String],
         text: &str,
         rows: &[ScoredSentence],
         out: &mut Vec<u8>,
@@ -87,6 +114,12 @@ impl RowFormat {
                 for r in rows {
                     fields.clear();
                     fields.push(doc_id.to_string());
+                    fields.extend(
+                        self.kept
+                            .iter()
+                            .enumerate()
+                            .map(|(i, _)| kept.get(i).cloned().unwrap_or_default()),
+                    );
                     fields.push(r.sent_idx.to_string());
                     fields.push(r.start.to_string());
                     fields.push(r.end.to_string());
@@ -104,6 +137,15 @@ impl RowFormat {
                 for r in rows {
                     let row = JsonRow {
                         doc_id,
+                        kept: self
+                            .kept
+                            .iter()
+                            .enumerate()
+                            .map(|(i, name)| {
+                                let v = kept.get(i).cloned().unwrap_or_default();
+                                (name.clone(), serde_json::Value::String(v))
+                            })
+                            .collect(),
                         sent_idx: r.sent_idx,
                         start: r.start,
                         end: r.end,
@@ -164,6 +206,7 @@ impl RowFormat {
 #[derive(Debug, Clone)]
 pub struct SummaryFormat {
     labels: Vec<String>,
+    kept: Vec<String>,
 }
 
 impl SummaryFormat {
@@ -171,12 +214,22 @@ impl SummaryFormat {
     pub fn new(labels: &[String]) -> Self {
         SummaryFormat {
             labels: labels.to_vec(),
+            kept: Vec::new(),
         }
+    }
+
+    /// The same summaries with input fields carried along (by these
+    /// names), right after `doc_id`.
+    pub fn with_kept_fields(mut self, names: &[String]) -> Self {
+        self.kept = names.to_vec();
+        self
     }
 
     /// The CSV header.
     pub fn header(&self) -> Vec<u8> {
-        let mut cols = vec!["doc_id".to_string(), "sentences".to_string()];
+        let mut cols = vec!["doc_id".to_string()];
+        cols.extend(self.kept.iter().cloned());
+        cols.push("sentences".to_string());
         for l in &self.labels {
             cols.push(format!("{l}_count"));
             cols.push(format!("{l}_share"));
@@ -186,10 +239,19 @@ impl SummaryFormat {
         w.into_inner().expect("writing to memory")
     }
 
-    /// Appends one article's summary row to `out`.
-    pub fn write_article(&self, doc_id: &str, rows: &[ScoredSentence], out: &mut Vec<u8>) {
+    /// Appends one article's summary row to `out`, with the values of its
+    /// kept fields.
+    pub fn write_article(
+        &self,
+        doc_id: &str,
+        kept: &[String],
+        rows: &[ScoredSentence],
+        out: &mut Vec<u8>,
+    ) {
         let n = rows.len();
-        let mut fields = vec![doc_id.to_string(), n.to_string()];
+        let mut fields = vec![doc_id.to_string()];
+        fields.extend((0..self.kept.len()).map(|i| kept.get(i).cloned().unwrap_or_default()));
+        fields.push(n.to_string());
         for c in 0..self.labels.len() {
             let count = rows.iter().filter(|r| r.labels[c]).count();
             fields.push(count.to_string());

@@ -11,13 +11,13 @@ use crate::io::dataset::LabeledData;
 use crate::model::folds::stratified_folds;
 use crate::model::frame_model::FrameModel;
 use crate::model::metrics::{evaluate, Evaluation, LabelScores};
-use crate::model::train::{labels_and_mode, train, truth_matrix, TrainConfig};
+use crate::model::train::{labels_and_mode, train, TrainConfig};
 
 /// Predicted label sets of a model on labeled data, aligned to the model's
 /// labels; labels the model does not know count as missed.
 pub fn evaluate_model(model: &FrameModel, data: &LabeledData) -> Evaluation {
     let labels = model.labels();
-    let truth = truth_matrix(data, labels);
+    let truth = data.truth_matrix(labels);
     let predicted: Vec<Vec<bool>> = data
         .texts
         .par_iter()
@@ -64,7 +64,7 @@ pub fn cross_validate(
         return Err(Error::config("cross-validation folds", k, "at least 2"));
     }
     let (labels, _) = labels_and_mode(data, config)?;
-    let truth = truth_matrix(data, &labels);
+    let truth = data.truth_matrix(&labels);
     let folds = stratified_folds(&truth, k, config.seed ^ 0x5eed);
     let fold_config = TrainConfig {
         labels: Some(labels.clone()),

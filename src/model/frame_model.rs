@@ -138,6 +138,23 @@ impl FrameModel {
         self
     }
 
+    /// The same model deciding with other thresholds (one per label, each
+    /// in 0..=1), e.g. overrides given at scoring time. Multi-class models
+    /// decide by the top score and ignore thresholds.
+    pub fn with_thresholds(mut self, thresholds: Vec<f32>) -> crate::Result<Self> {
+        if thresholds.len() != self.labels.len()
+            || thresholds.iter().any(|t| !(0.0..=1.0).contains(t))
+        {
+            return Err(crate::Error::config(
+                "thresholds",
+                format!("{thresholds:?}"),
+                format!("{} values between 0 and 1", self.labels.len()),
+            ));
+        }
+        self.thresholds = thresholds;
+        Ok(self)
+    }
+
     /// Analyzer settings.
     pub fn analyzer_config(&self) -> &AnalyzerConfig {
         self.featurizer.analyzer().config()

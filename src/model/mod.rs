@@ -1,7 +1,9 @@
 //! The model: a trained [`FrameModel`] and how it scores, how one is
-//! trained ([`train()`], [`cross_validate`]) and evaluated ([`evaluate`]),
+//! trained ([`train()`], [`cross_validate`]) and evaluated ([`evaluate`],
+//! [`assess`] with curves, confusion counts and mistakes),
 //! the training report ([`TrainReport`]) and the versioned model file.
 
+pub(crate) mod assess;
 pub(crate) mod cross_validation;
 pub(crate) mod file;
 pub(crate) mod folds;
@@ -13,6 +15,10 @@ pub(crate) mod report;
 pub(crate) mod search;
 pub(crate) mod train;
 
+pub use assess::{
+    assess, label_curve, mistakes, mistakes_csv, Assessment, Confusion, CurvePoint, LabelCounts,
+    Mistake, MistakeKind, NO_LABEL,
+};
 pub use cross_validation::{cross_validate, evaluate_model, CrossValidation};
 pub use file::{FORMAT_VERSION, MAX_MODEL_BYTES};
 pub use frame_model::{Contribution, FrameModel, Mode, Scorer, TrainingInfo};

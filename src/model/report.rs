@@ -10,12 +10,15 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::io::dataset::LabeledData;
+use crate::model::assess::Confusion;
 use crate::model::cross_validation::CrossValidation;
 use crate::model::frame_model::{Contribution, FrameModel, Mode};
 use crate::model::metrics::Evaluation;
 use crate::model::train::{SearchPoint, TrainSummary};
 
-/// The whole report.
+/// The whole report. Evaluating a saved model writes the same report:
+/// `train` then holds what the model file records of its training (no
+/// out-of-fold figures, no search, `null` where a figure is unknown).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainReport {
     /// Cross-validation of the whole procedure, when asked for.
@@ -35,6 +38,9 @@ pub struct TrainReport {
 /// One test file's evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TestReport {
+    /// Confusion counts on the file (absent in older reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confusion: Option<Confusion>,
     /// Scores on the file.
     pub evaluation: Evaluation,
     /// The file.
@@ -52,12 +58,14 @@ pub struct TrainingReport {
     pub file: PathBuf,
     /// The labels, in score order.
     pub labels: Vec<String>,
-    /// Always predicting the majority answer, out of fold.
-    pub majority_baseline: Evaluation,
+    /// Always predicting the majority answer, out of fold (`null` when a
+    /// saved model is evaluated).
+    pub majority_baseline: Option<Evaluation>,
     /// Multi-label or multi-class.
     pub mode: Mode,
-    /// Out-of-fold evaluation at the chosen settings.
-    pub out_of_fold: Evaluation,
+    /// Out-of-fold evaluation at the chosen settings (`null` when a saved
+    /// model is evaluated).
+    pub out_of_fold: Option<Evaluation>,
     /// Every setting tried.
     pub search: Vec<SearchPoint>,
     /// Rows not used, with their file, line and reason.
@@ -104,43 +112,57 @@ impl TrainReport {
         skipped: Vec<SkippedRow>,
         summary: &TrainSummary,
         cv: Option<CrossValidation>,
-        tests: &[(PathBuf, Evaluation)],
+        tests: &[TestReport],
         top_ngrams: &[(String, Vec<Contribution>)],
     ) -> TrainReport {
         TrainReport {
             cv,
             model: model_path,
-            test: tests.first().map(|(_, e)| e.clone()),
-            tests: tests
-                .iter()
-                .map(|(f, e)| TestReport {
-                    evaluation: e.clone(),
-                    file: f.clone(),
-                })
-                .collect(),
-            top_ngrams: top_ngrams
-                .iter()
-                .map(|(l, c)| {
-                    let grams = c.iter().map(|c| (c.ngram.clone(), c.value)).collect();
-                    (l.clone(), grams)
-                })
-                .collect(),
+            test: tests.first().map(|t| t.evaluation.clone()),
+            tests: tests.to_vec(),
+            top_ngrams: top_map(top_ngrams),
             train: TrainingReport {
                 alpha: model.info().alpha,
                 examples: data.len(),
                 file: data.path.clone(),
                 labels: model.labels().to_vec(),
-                majority_baseline: summary.majority_baseline.clone(),
+                majority_baseline: Some(summary.majority_baseline.clone()),
                 mode: model.mode(),
-                out_of_fold: summary.out_of_fold.clone(),
+                out_of_fold: Some(summary.out_of_fold.clone()),
                 search: summary.search.clone(),
                 skipped,
-                thresholds: model
-                    .labels()
-                    .iter()
-                    .cloned()
-                    .zip(model.thresholds().iter().copied())
-                    .collect(),
+                thresholds: thresholds(model),
+            },
+        }
+    }
+
+    /// The report of evaluating a saved model (read from `model_path`) on
+    /// test files: the same schema as training's, with `train` taken from
+    /// what the model records.
+    pub fn of_saved_model(
+        model: &FrameModel,
+        model_path: PathBuf,
+        tests: &[TestReport],
+        top_ngrams: &[(String, Vec<Contribution>)],
+    ) -> TrainReport {
+        let info = model.info();
+        TrainReport {
+            cv: None,
+            model: model_path,
+            test: tests.first().map(|t| t.evaluation.clone()),
+            tests: tests.to_vec(),
+            top_ngrams: top_map(top_ngrams),
+            train: TrainingReport {
+                alpha: info.alpha,
+                examples: info.examples,
+                file: PathBuf::from(&info.corpus_file),
+                labels: model.labels().to_vec(),
+                majority_baseline: None,
+                mode: model.mode(),
+                out_of_fold: None,
+                search: Vec::new(),
+                skipped: Vec::new(),
+                thresholds: thresholds(model),
             },
         }
     }
@@ -153,14 +175,32 @@ impl TrainReport {
     }
 }
 
+fn top_map(top: &[(String, Vec<Contribution>)]) -> BTreeMap<String, Vec<(String, f32)>> {
+    top.iter()
+        .map(|(l, c)| {
+            let grams = c.iter().map(|c| (c.ngram.clone(), c.value)).collect();
+            (l.clone(), grams)
+        })
+        .collect()
+}
+
+fn thresholds(model: &FrameModel) -> BTreeMap<String, f32> {
+    model
+        .labels()
+        .iter()
+        .cloned()
+        .zip(model.thresholds().iter().copied())
+        .collect()
+}
+
 /// The model with its held-out figures: the first test file's macro- and
 /// micro-F1 as `test_macro_f1`/`test_micro_f1`, the next ones as
 /// `test2_*`, `test3_*`... Cross-validation figures stay in the report, so
 /// asking for them never changes the model's bytes.
-pub fn with_test_metrics(model: FrameModel, tests: &[(PathBuf, Evaluation)]) -> FrameModel {
+pub fn with_test_metrics(model: FrameModel, tests: &[TestReport]) -> FrameModel {
     let round6 = |x: f64| (x * 1e6).round() / 1e6;
     let mut metrics = model.info().metrics.clone();
-    for (i, (_, e)) in tests.iter().enumerate() {
+    for (i, e) in tests.iter().map(|t| &t.evaluation).enumerate() {
         let key = if i == 0 {
             "test".to_string()
         } else {

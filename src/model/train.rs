@@ -265,13 +265,6 @@ pub(crate) fn labels_and_mode(
     Ok((labels, mode))
 }
 
-pub(crate) fn truth_matrix(data: &LabeledData, labels: &[String]) -> Vec<Vec<bool>> {
-    data.labels
-        .iter()
-        .map(|ls| labels.iter().map(|l| ls.contains(l)).collect())
-        .collect()
-}
-
 /// Trains a model on `data`. Refuses a model that does no better out of fold
 /// than predicting the majority answer.
 pub fn train(data: &LabeledData, config: &TrainConfig) -> Result<(FrameModel, TrainSummary)> {
@@ -285,7 +278,7 @@ pub fn train(data: &LabeledData, config: &TrainConfig) -> Result<(FrameModel, Tr
     }
     let (labels, mode) = labels_and_mode(data, config)?;
     let texts: Vec<&str> = data.texts.iter().map(String::as_str).collect();
-    let truth = truth_matrix(data, &labels);
+    let truth = data.truth_matrix(&labels);
     let min_class = (0..labels.len())
         .map(|c| truth.iter().filter(|t| t[c]).count())
         .min()

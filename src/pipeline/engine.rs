@@ -34,6 +34,7 @@ use crate::pipeline::article::{ArticleScorer, ScoredSentence, Unit};
 use crate::pipeline::suggest::{
     Candidate, Exclusions, SuggestConfig, Suggester, Suggestion, Suggestions,
 };
+use crate::report::{ArchiveFields, ArchiveStats, ArticleDigest};
 use crate::text::segment::Segmenter;
 
 /// Records per batch, and bytes of text per batch: bounds memory.
@@ -63,6 +64,13 @@ pub struct Options {
     pub strict: bool,
     /// Instead of rows, suggest what to label next (see [`SuggestConfig`](crate::pipeline::SuggestConfig)).
     pub suggest: Option<(SuggestConfig, Exclusions)>,
+    /// Input fields carried into every row and summary row, right after
+    /// `doc_id`; each must be among [`RecordFields::extra`].
+    pub kept_fields: Vec<String>,
+    /// Also count frames for the archive report ([`Outcome::archive`]),
+    /// with these date and group fields (each among
+    /// [`RecordFields::extra`]).
+    pub archive: Option<ArchiveFields>,
 }
 
 impl Default for Options {
@@ -76,6 +84,8 @@ impl Default for Options {
             summary: false,
             strict: false,
             suggest: None,
+            kept_fields: Vec::new(),
+            archive: None,
         }
     }
 }
@@ -144,6 +154,9 @@ pub struct Outcome {
     pub cut_short: bool,
     /// The suggestions, when asked for (already written to the sink).
     pub suggestions: Option<Suggestions>,
+    /// The archive's frame counts, when [`Options::archive`] asked for
+    /// them (counted in input order, so independent of thread count).
+    pub archive: Option<ArchiveStats>,
 }
 
 /// Why a run stopped.
@@ -172,8 +185,21 @@ pub fn score_files(
     sink: &mut dyn Sink,
     on: &mut dyn FnMut(Event),
 ) -> Result<Outcome, Failure> {
-    let rows = RowFormat::new(options.output_format, model.labels(), options.explain > 0);
-    let summary_format = SummaryFormat::new(model.labels());
+    // Where each kept field sits among the fields the reader extracts.
+    let extra = &options.fields.extra;
+    let kept_at: Vec<Option<usize>> = options
+        .kept_fields
+        .iter()
+        .map(|name| extra.iter().position(|e| e == name))
+        .collect();
+    let rows = RowFormat::new(options.output_format, model.labels(), options.explain > 0)
+        .with_kept_fields(&options.kept_fields);
+    let summary_format = SummaryFormat::new(model.labels()).with_kept_fields(&options.kept_fields);
+    let mut archive = options
+        .archive
+        .clone()
+        .map(|fields| ArchiveStats::new(model.labels(), fields));
+    let digests = archive.is_some();
     let mut suggester = options
         .suggest
         .clone()
@@ -182,6 +208,7 @@ pub fn score_files(
         totals: Totals::default(),
         cut_short: false,
         suggestions: None,
+        archive: None,
     };
     let header = match &suggester {
         Some(_) => suggestion_header(model.labels()),
@@ -303,10 +330,21 @@ pub fn score_files(
                         .collect();
                     return out;
                 }
+                let kept: Vec<String> = kept_at
+                    .iter()
+                    .map(|at| {
+                        at.and_then(|i| r.fields.get(i))
+                            .cloned()
+                            .unwrap_or_default()
+                    })
+                    .collect();
                 out.rows.reserve(r.text.len() + 64 * buf.len());
-                rows.write_article(&r.id, &r.text, buf, &mut out.rows);
+                rows.write_article(&r.id, &kept, &r.text, buf, &mut out.rows);
                 if options.summary {
-                    summary_format.write_article(&r.id, buf, &mut out.summary);
+                    summary_format.write_article(&r.id, &kept, buf, &mut out.summary);
+                }
+                if digests {
+                    out.digest = Some(ArticleDigest::new(&r.text, buf, model.labels().len()));
                 }
                 out
             })
@@ -372,6 +410,14 @@ pub fn score_files(
                     break 'batches;
                 }
             }
+            if let (Some(stats), Some(digest)) = (archive.as_mut(), scored.digest) {
+                let fields: Vec<(String, String)> = extra
+                    .iter()
+                    .cloned()
+                    .zip(r.fields.iter().cloned())
+                    .collect();
+                stats.add(&r.id, &fields, digest);
+            }
         }
         on(Event::Progress(totals));
     }
@@ -403,6 +449,7 @@ pub fn score_files(
             })?;
         outcome.suggestions = Some(found);
     }
+    outcome.archive = archive;
     Ok(outcome)
 }
 
@@ -414,6 +461,7 @@ struct Scored {
     summary: Vec<u8>,
     n: usize,
     candidates: Vec<Candidate>,
+    digest: Option<ArticleDigest>,
 }
 
 /// Warns when records scored whole look like articles: their median
