@@ -117,12 +117,57 @@ pub struct ConfigError {
 
 /// Where an error is, for callers that act on it without parsing the
 /// message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// It prints as `file`, `file:line` or `file[record]`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Location {
-    /// The file (or `<memory>`, `<embedded>`).
+    /// The file (`-` for standard input, or `<memory>`, `<embedded>`).
     pub path: PathBuf,
     /// 1-based line, when known.
     pub line: Option<u64>,
+    /// 0-based index of the record in a JSON array, when that is how the
+    /// record is found.
+    pub record: Option<u64>,
+}
+
+impl Location {
+    /// A whole file.
+    pub fn file(path: impl Into<PathBuf>) -> Self {
+        Location {
+            path: path.into(),
+            line: None,
+            record: None,
+        }
+    }
+
+    /// Line `line` (1-based) of a file.
+    pub fn line(path: impl Into<PathBuf>, line: u64) -> Self {
+        Location {
+            line: Some(line),
+            ..Location::file(path)
+        }
+    }
+
+    /// Record `index` (0-based) of a JSON array file.
+    pub fn record(path: impl Into<PathBuf>, index: u64) -> Self {
+        Location {
+            record: Some(index),
+            ..Location::file(path)
+        }
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(record) = self.record {
+            write!(f, "[{record}]")?;
+        }
+        Ok(())
+    }
 }
 
 impl Error {
@@ -150,6 +195,7 @@ impl Error {
         Some(Location {
             path: path.clone(),
             line,
+            record: None,
         })
     }
 

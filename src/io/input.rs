@@ -9,7 +9,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::io::csv_quotes::CsvRecords;
 
 /// How to read input files.
@@ -104,8 +104,9 @@ pub struct Record {
     pub id: String,
     /// Its text.
     pub text: String,
-    /// Where it came from: `file:line` (or the file, for text files).
-    pub origin: String,
+    /// Where it came from: file and line (JSON lines, CSV), file and record
+    /// (a JSON array), or the file (text files).
+    pub origin: Location,
     /// True when invalid UTF-8 was replaced with U+FFFD.
     pub repaired: bool,
     /// The values of [`RecordFields::extra`], in that order (empty when
@@ -116,8 +117,8 @@ pub struct Record {
 /// A record that could not be scored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skip {
-    /// `file:line` or the file.
-    pub origin: String,
+    /// The file, with the line or record when known.
+    pub origin: Location,
     /// Why it was skipped.
     pub reason: String,
 }
@@ -133,7 +134,7 @@ pub enum Item {
 
 impl Item {
     /// A record, or the skip of the record at `origin` with the reason.
-    fn from_result(origin: String, record: std::result::Result<Record, String>) -> Item {
+    fn from_result(origin: Location, record: std::result::Result<Record, String>) -> Item {
         match record {
             Ok(r) => Item::Record(r),
             Err(reason) => Item::Skip(Skip { origin, reason }),
@@ -193,7 +194,7 @@ fn walk(root: &Path, out: &mut Expanded) {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let origin = e.path().unwrap_or(root).display().to_string();
+                let origin = Location::file(e.path().unwrap_or(root));
                 let reason = match e.loop_ancestor() {
                     Some(a) => format!("symbolic link loop back to {}; not followed", a.display()),
                     None => format!(
@@ -214,7 +215,7 @@ fn walk(root: &Path, out: &mut Expanded) {
             out.ignored.push(p.to_path_buf());
         } else if !ft.is_file() {
             out.skipped.push(Skip {
-                origin: p.display().to_string(),
+                origin: Location::file(p),
                 reason: "not a regular file (a FIFO, socket or device); not read".into(),
             });
         } else {
@@ -293,7 +294,6 @@ pub fn read_all(
     mut sink: impl FnMut(Item) -> bool,
 ) {
     for (path, rel) in files {
-        let display = path.display().to_string();
         let fmt = match format {
             InputFormat::Auto => match base_extension(path).as_str() {
                 "jsonl" | "ndjson" => InputFormat::Jsonl,
@@ -307,7 +307,7 @@ pub fn read_all(
             Ok(r) => r,
             Err(e) => {
                 if !sink(Item::Skip(Skip {
-                    origin: display,
+                    origin: Location::file(path),
                     reason: format!("unreadable: {e}"),
                 })) {
                     return;
@@ -336,10 +336,10 @@ pub fn read_all(
             rel.display().to_string()
         };
         let go_on = match fmt {
-            InputFormat::Jsonl => read_jsonl(reader, &display, fields, &mut sink),
-            InputFormat::Json => read_json_array(reader, &display, fields, &mut sink),
-            InputFormat::Csv => read_csv(reader, &display, fields, &mut sink),
-            _ => read_text(reader, &display, id, fields.max_record_bytes, &mut sink),
+            InputFormat::Jsonl => read_jsonl(reader, path, fields, &mut sink),
+            InputFormat::Json => read_json_array(reader, path, fields, &mut sink),
+            InputFormat::Csv => read_csv(reader, path, fields, &mut sink),
+            _ => read_text(reader, path, id, fields.max_record_bytes, &mut sink),
         };
         if !go_on {
             return;
@@ -349,7 +349,7 @@ pub fn read_all(
 
 fn read_text(
     reader: Box<dyn BufRead + Send>,
-    origin: &str,
+    origin: &Path,
     id: String,
     max: usize,
     sink: &mut impl FnMut(Item) -> bool,
@@ -358,28 +358,28 @@ fn read_text(
         Ok(b) => b,
         Err(reason) => {
             return sink(Item::Skip(Skip {
-                origin: origin.into(),
+                origin: Location::file(origin),
                 reason,
             }))
         }
     };
     if bytes[..bytes.len().min(8192)].contains(&0) {
         return sink(Item::Skip(Skip {
-            origin: origin.into(),
+            origin: Location::file(origin),
             reason: "binary file (NUL bytes), not text".into(),
         }));
     }
     let (text, repaired) = decode(bytes);
     if text.trim().is_empty() {
         return sink(Item::Skip(Skip {
-            origin: origin.into(),
+            origin: Location::file(origin),
             reason: "empty article".into(),
         }));
     }
     sink(Item::Record(Record {
         id,
         text,
-        origin: origin.into(),
+        origin: Location::file(origin),
         repaired,
         fields: Vec::new(),
     }))
@@ -387,7 +387,7 @@ fn read_text(
 
 fn read_jsonl(
     mut reader: Box<dyn BufRead + Send>,
-    origin: &str,
+    origin: &Path,
     fields: &RecordFields,
     sink: &mut impl FnMut(Item) -> bool,
 ) -> bool {
@@ -405,7 +405,7 @@ fn read_jsonl(
             Ok(_) => {}
             Err(e) => {
                 return sink(Item::Skip(Skip {
-                    origin: format!("{origin}:{n}"),
+                    origin: Location::line(origin, n),
                     reason: read_error(&e),
                 }));
             }
@@ -415,12 +415,12 @@ fn read_jsonl(
             line.clear();
             if let Err(e) = skip_line(&mut reader) {
                 return sink(Item::Skip(Skip {
-                    origin: format!("{origin}:{n}"),
+                    origin: Location::line(origin, n),
                     reason: read_error(&e),
                 }));
             }
             if !sink(Item::Skip(Skip {
-                origin: format!("{origin}:{n}"),
+                origin: Location::line(origin, n),
                 reason: too_large(max),
             })) {
                 return false;
@@ -430,7 +430,7 @@ fn read_jsonl(
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let here = format!("{origin}:{n}");
+        let here = Location::line(origin, n);
         let record = parse_json_record(&line, fields, &here);
         if !sink(Item::from_result(here, record)) {
             return false;
@@ -494,7 +494,7 @@ fn read_error(e: &std::io::Error) -> String {
 
 fn read_json_array(
     reader: Box<dyn BufRead + Send>,
-    origin: &str,
+    origin: &Path,
     fields: &RecordFields,
     sink: &mut impl FnMut(Item) -> bool,
 ) -> bool {
@@ -512,7 +512,7 @@ fn read_json_array(
         Ok(b) => b,
         Err(reason) => {
             return sink(Item::Skip(Skip {
-                origin: origin.into(),
+                origin: Location::file(origin),
                 reason,
             }))
         }
@@ -521,13 +521,13 @@ fn read_json_array(
         Ok(v) => v,
         Err(e) => {
             return sink(Item::Skip(Skip {
-                origin: format!("{origin}:{}", e.line()),
+                origin: Location::line(origin, e.line() as u64),
                 reason: format!("malformed JSON array: {e}; file skipped"),
             }))
         }
     };
     for (n, value) in values.into_iter().enumerate() {
-        let here = format!("{origin}[{n}]");
+        let here = Location::record(origin, n as u64);
         let record = record_from_json(value, fields, &here, false);
         if !sink(Item::from_result(here, record)) {
             return false;
@@ -539,7 +539,7 @@ fn read_json_array(
 fn parse_json_record(
     line: &[u8],
     fields: &RecordFields,
-    here: &str,
+    here: &Location,
 ) -> std::result::Result<Record, String> {
     let (line, repaired) = match std::str::from_utf8(line) {
         Ok(s) => (std::borrow::Cow::Borrowed(s), false),
@@ -554,7 +554,7 @@ fn parse_json_record(
 fn record_from_json(
     value: serde_json::Value,
     fields: &RecordFields,
-    here: &str,
+    here: &Location,
     repaired: bool,
 ) -> std::result::Result<Record, String> {
     let obj = value.as_object().ok_or("not a JSON object")?;
@@ -590,7 +590,7 @@ fn record_from_json(
     Ok(Record {
         id,
         text,
-        origin: here.to_string(),
+        origin: here.clone(),
         repaired,
         fields: extra,
     })
@@ -598,7 +598,7 @@ fn record_from_json(
 
 fn read_csv(
     reader: Box<dyn BufRead + Send>,
-    origin: &str,
+    origin: &Path,
     fields: &RecordFields,
     sink: &mut impl FnMut(Item) -> bool,
 ) -> bool {
@@ -606,7 +606,7 @@ fn read_csv(
         Ok(r) => r,
         Err(m) => {
             return sink(Item::Skip(Skip {
-                origin: format!("{origin}:1"),
+                origin: Location::line(origin, 1),
                 reason: format!("{m}; file skipped"),
             }))
         }
@@ -633,7 +633,7 @@ fn read_csv(
             )
         };
         return sink(Item::Skip(Skip {
-            origin: format!("{origin}:1"),
+            origin: Location::line(origin, 1),
             reason,
         }));
     };
@@ -644,7 +644,7 @@ fn read_csv(
             Ok(r) => r,
             Err(m) => {
                 if !sink(Item::Skip(Skip {
-                    origin: format!("{origin}:{}", m.line),
+                    origin: Location::line(origin, m.line),
                     reason: m.reason,
                 })) || m.fatal
                 {
@@ -653,7 +653,7 @@ fn read_csv(
                 continue;
             }
         };
-        let here = format!("{origin}:{line}");
+        let here = Location::line(origin, line);
         if record.as_slice().len() > fields.max_record_bytes {
             if !sink(Item::Skip(Skip {
                 origin: here,
@@ -680,7 +680,7 @@ fn read_csv(
                         .and_then(|c| record.get(c))
                         .map(|b| String::from_utf8_lossy(b).into_owned())
                         .filter(|s| !s.is_empty())
-                        .unwrap_or_else(|| here.clone());
+                        .unwrap_or_else(|| here.to_string());
                     let extra = extra_cols
                         .iter()
                         .map(|c| {
@@ -740,7 +740,9 @@ mod tests {
         assert_eq!((r.id.as_str(), r.text.as_str()), ("a", "One."));
         let Item::Skip(s) = &items[1] else { panic!() };
         assert!(
-            s.origin.ends_with("a.jsonl:3") && s.reason.contains("malformed JSON"),
+            s.origin.line == Some(3)
+                && s.origin.path.ends_with("a.jsonl")
+                && s.reason.contains("malformed JSON"),
             "{s:?}"
         );
         let Item::Skip(s) = &items[2] else { panic!() };
@@ -795,7 +797,7 @@ mod tests {
         let items = collect(&p, InputFormat::Auto);
         assert_eq!(items.len(), 2);
         assert!(matches!(&items[0], Item::Record(r) if r.text == "Hello, world." && r.id == "1"));
-        assert!(matches!(&items[1], Item::Skip(s) if s.origin.ends_with(":3")));
+        assert!(matches!(&items[1], Item::Skip(s) if s.origin.line == Some(3)));
     }
 
     #[test]

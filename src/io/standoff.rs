@@ -211,7 +211,7 @@ impl Articles {
                                 .or_insert_with(|| format!("{origin} and {}", r.origin));
                         }
                         None => {
-                            articles.texts.insert(r.id, (r.text, r.origin));
+                            articles.texts.insert(r.id, (r.text, r.origin.to_string()));
                         }
                     }
                 }

@@ -101,6 +101,26 @@ impl FrameModel {
 
     /// Writes the model to `path` atomically (a temporary file in the same
     /// directory, then a rename).
+    ///
+    /// ```
+    /// use frametag::FrameModel;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("model.ftm");
+    /// let model = frametag::default_model();
+    /// model.save(&path)?;
+    /// let loaded = FrameModel::load(&path)?;
+    /// assert_eq!(loaded.labels(), model.labels());
+    /// assert_eq!(loaded.to_bytes(), model.to_bytes());
+    /// // A damaged file is refused, saying why.
+    /// let mut bytes = std::fs::read(&path)?;
+    /// let last = bytes.len() - 1;
+    /// bytes[last] ^= 1;
+    /// std::fs::write(&path, &bytes)?;
+    /// let err = FrameModel::load(&path).unwrap_err();
+    /// assert!(err.to_string().contains("checksum"), "{err}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn save(&self, path: &Path) -> Result<()> {
         crate::io::out_file::write_atomic(path, &self.to_bytes())
     }

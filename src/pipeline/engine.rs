@@ -175,8 +175,40 @@ pub enum Failure {
     },
 }
 
-/// Scores `files` (as [`crate::io::input::expand_paths`] gives them), after
+/// Scores `files` (as [`crate::io::expand_paths`] gives them), after
 /// counting `skips` found before reading (a directory walk's), into `sink`.
+///
+/// Score an archive of JSON lines into memory:
+///
+/// ```
+/// use frametag::io::expand_paths;
+/// use frametag::pipeline::{score_files, Options, VecSink};
+///
+/// let dir = tempfile::tempdir()?;
+/// let archive = dir.path().join("archive.jsonl");
+/// std::fs::write(
+///     &archive,
+///     "{\"id\": \"a1\", \"text\": \"Shelling hit the port. Aid trucks waited.\"}\n\
+///      {\"id\": \"a2\", \"text\": 7}\n",
+/// )?;
+/// let model = frametag::default_model();
+/// let input = expand_paths(&[archive])?;
+/// let mut sink = VecSink::default();
+/// let outcome = score_files(
+///     &model,
+///     input.files,
+///     input.skipped,
+///     &Options::default(),
+///     &mut sink,
+///     &mut |_event| {},
+/// )?;
+/// // One article scored (two sentences), one skipped for its number text.
+/// assert_eq!((outcome.totals.articles, outcome.totals.sentences), (1, 2));
+/// assert_eq!(outcome.totals.skipped, 1);
+/// let rows = String::from_utf8(sink.rows)?;
+/// assert!(rows.lines().nth(1).unwrap().starts_with("a1,0,0,22,"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn score_files(
     model: &FrameModel,
     files: InputFiles,
