@@ -10,8 +10,8 @@ use frametag::io::{check_outputs, remove_temporary_files_on_signal, OutFile};
 use frametag::io::{read_labeled, ArticleSource};
 use frametag::io::{Delimiter, InputFormat, RecordFields};
 use frametag::model::{
-    assess, cross_validate, mistakes, mistakes_csv, train, CharNgrams, CrossValidation, Penalty,
-    Thresholds, TrainConfig,
+    assess, cross_validate_with_progress, mistakes, mistakes_csv, train_with_progress, CharNgrams,
+    CrossValidation, Penalty, Thresholds, TrainConfig, TrainEvent,
 };
 use frametag::model::{with_test_metrics, SkippedRow, TestReport, TrainReport};
 use frametag::report::{
@@ -511,6 +511,23 @@ fn evaluate_saved(
     print(&evaluation_text(&model, path, &reports, &terms))
 }
 
+/// A bar of model fits with the time left, on a terminal only.
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {elapsed_precise} [{bar:30}] {pos}/{len} fits, about {eta} left: {msg}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        bar
+    })
+}
+
 fn train_and_save(
     args: &Args,
     cfg: &TrainConfig,
@@ -522,15 +539,32 @@ fn train_and_save(
     let started = std::time::Instant::now();
     let (data, test, skipped) = read_data(args, columns)?;
 
+    let bar = progress_bar();
+    let on = |event: TrainEvent<'_>| {
+        if let Some(bar) = &bar {
+            match event {
+                TrainEvent::Planned { fits } => bar.inc_length(fits),
+                TrainEvent::Stage(what) => bar.set_message(what.to_string()),
+                TrainEvent::Fitted => bar.inc(1),
+            }
+        }
+    };
+    let say = |line: String| match &bar {
+        Some(bar) => bar.println(line),
+        None => eprintln!("{line}"),
+    };
     let cv = match args.cv {
         Some(k) => {
-            eprintln!("cross-validating ({k} folds)...");
-            Some(cross_validate(&data, cfg, k)?)
+            say(format!("cross-validating ({k} folds)..."));
+            Some(cross_validate_with_progress(&data, cfg, k, &on)?)
         }
         None => None,
     };
-    eprintln!("training on {} rows...", data.len());
-    let (mut model, summary) = train(&data, cfg)?;
+    say(format!("training on {} rows...", data.len()));
+    let (mut model, summary) = train_with_progress(&data, cfg, &on)?;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
     let reports = test_reports(&model, &test);
     // Held-out figures travel with the model; cross-validation figures
     // stay in the report.

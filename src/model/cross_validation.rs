@@ -11,7 +11,8 @@ use crate::io::dataset::LabeledData;
 use crate::model::folds::stratified_folds;
 use crate::model::frame_model::FrameModel;
 use crate::model::metrics::{evaluate, Evaluation, LabelScores};
-use crate::model::train::{labels_and_mode, train, TrainConfig};
+use crate::model::progress::{OnTrainEvent, Progress};
+use crate::model::train::{labels_and_mode, train_inner, TrainConfig};
 
 /// Predicted label sets of a model on labeled data, aligned to the model's
 /// labels; labels the model does not know count as missed.
@@ -60,6 +61,26 @@ pub fn cross_validate(
     config: &TrainConfig,
     k: usize,
 ) -> Result<CrossValidation> {
+    cross_validate_inner(data, config, k, Progress::default())
+}
+
+/// [`cross_validate`], reporting each fold's training to `on` (from any
+/// thread).
+pub fn cross_validate_with_progress(
+    data: &LabeledData,
+    config: &TrainConfig,
+    k: usize,
+    on: OnTrainEvent<'_>,
+) -> Result<CrossValidation> {
+    cross_validate_inner(data, config, k, Progress::to(on))
+}
+
+fn cross_validate_inner(
+    data: &LabeledData,
+    config: &TrainConfig,
+    k: usize,
+    progress: Progress<'_>,
+) -> Result<CrossValidation> {
     if k < 2 {
         return Err(Error::config("cross-validation folds", k, "at least 2"));
     }
@@ -78,7 +99,8 @@ pub fn cross_validate(
                     .collect();
                 data.subset(&idx)
             };
-            let (model, _) = train(&pick(true), &fold_config)?;
+            progress.stage(&format!("cross-validation: fold {} of {k}", f + 1));
+            let (model, _) = train_inner(&pick(true), &fold_config, progress)?;
             Ok(evaluate_model(&model, &pick(false)))
         })
         .collect::<Result<_>>()?;

@@ -67,9 +67,7 @@ impl LogisticParams {
     }
 
     /// Stop when the gradient's L2 norm falls below this times the total
-    /// sample weight (default 1e-5, i.e. per example). Tests tighten it to
-    /// compare with linfa-logistic.
-    #[cfg(test)]
+    /// sample weight (default 1e-5, i.e. per example).
     pub fn gradient_tolerance(mut self, tol: f64) -> Self {
         self.0.gradient_tolerance = tol;
         self
@@ -315,6 +313,18 @@ impl Fit<CsrMatrix, Array1<bool>, Error> for ValidLogisticParams {
     type Object = BinaryLogistic;
 
     fn fit(&self, dataset: &DatasetBase<CsrMatrix, Array1<bool>>) -> Result<BinaryLogistic> {
+        self.fit_binary_from(dataset, None)
+    }
+}
+
+impl ValidLogisticParams {
+    /// Fits a binary model starting from `start` (a warm start, e.g. the
+    /// solution at a larger penalty) instead of zero weights.
+    pub fn fit_binary_from(
+        &self,
+        dataset: &DatasetBase<CsrMatrix, Array1<bool>>,
+        start: Option<&BinaryLogistic>,
+    ) -> Result<BinaryLogistic> {
         let (x, t) = checked_parts(dataset)?;
         if x.nsamples() == 0 {
             return Err(linfa::Error::NotEnoughSamples.into());
@@ -334,8 +344,16 @@ impl Fit<CsrMatrix, Array1<bool>, Error> for ValidLogisticParams {
             alpha: self.alpha,
             memo: LastEval::default(),
         };
-        let p = lbfgs_minimise(problem, vec![0.0; x.n_cols() + 1], self, total)?;
         let d = x.n_cols();
+        let init = match start {
+            Some(m) if m.weights.len() == d => {
+                let mut p = m.weights.clone();
+                p.push(m.intercept);
+                p
+            }
+            _ => vec![0.0; d + 1],
+        };
+        let p = lbfgs_minimise(problem, init, self, total)?;
         Ok(BinaryLogistic {
             weights: p[..d].to_vec(),
             intercept: p[d],
@@ -451,6 +469,18 @@ impl Fit<CsrMatrix, Array1<usize>, Error> for ValidLogisticParams {
 
     /// Fits a softmax model; classes are `0..=max(target)`.
     fn fit(&self, dataset: &DatasetBase<CsrMatrix, Array1<usize>>) -> Result<MultinomialLogistic> {
+        self.fit_multinomial_from(dataset, None)
+    }
+}
+
+impl ValidLogisticParams {
+    /// Fits a softmax model starting from `start` (a warm start) instead of
+    /// zero weights; a start with another shape is ignored.
+    pub fn fit_multinomial_from(
+        &self,
+        dataset: &DatasetBase<CsrMatrix, Array1<usize>>,
+        start: Option<&MultinomialLogistic>,
+    ) -> Result<MultinomialLogistic> {
         let (x, t) = checked_parts(dataset)?;
         let k = t.iter().max().map_or(0, |m| m + 1);
         if k < 2 {
@@ -468,7 +498,15 @@ impl Fit<CsrMatrix, Array1<usize>, Error> for ValidLogisticParams {
             alpha: self.alpha,
             memo: LastEval::default(),
         };
-        let p = lbfgs_minimise(problem, vec![0.0; (d + 1) * k], self, total)?;
+        let init = match start {
+            Some(m) if m.intercepts.len() == k && m.weights.len() == d * k => {
+                let mut p = m.weights.clone();
+                p.extend_from_slice(&m.intercepts);
+                p
+            }
+            _ => vec![0.0; (d + 1) * k],
+        };
+        let p = lbfgs_minimise(problem, init, self, total)?;
         Ok(MultinomialLogistic {
             weights: p[..d * k].to_vec(),
             intercepts: p[d * k..].to_vec(),

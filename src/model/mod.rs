@@ -11,6 +11,7 @@ pub(crate) mod frame_model;
 pub(crate) mod logistic;
 pub(crate) mod metrics;
 pub(crate) mod objective;
+pub(crate) mod progress;
 pub(crate) mod report;
 pub(crate) mod search;
 pub(crate) mod train;
@@ -19,12 +20,16 @@ pub use assess::{
     assess, label_curve, mistakes, mistakes_csv, Assessment, Confusion, CurvePoint, LabelCounts,
     Mistake, MistakeKind, NO_LABEL,
 };
-pub use cross_validation::{cross_validate, evaluate_model, CrossValidation};
+pub use cross_validation::{
+    cross_validate, cross_validate_with_progress, evaluate_model, CrossValidation,
+};
 pub use file::{FORMAT_VERSION, MAX_MODEL_BYTES};
 pub use frame_model::{Contribution, FrameModel, Mode, Scorer, TrainingInfo};
 pub use metrics::{evaluate, Evaluation, LabelScores};
+pub use progress::{OnTrainEvent, TrainEvent};
 pub use report::{with_test_metrics, SkippedRow, TestReport, TrainReport, TrainingReport};
 pub use train::{
-    train, CharNgrams, Penalty, SearchPoint, Thresholds, TrainConfig, TrainSummary,
-    AUTO_CHAR_LIMIT, AUTO_CHAR_NGRAMS, AUTO_PENALTY_LIMIT, DEFAULT_ALPHA, PENALTY_GRID,
+    train, train_with_progress, CharNgrams, Penalty, SearchPoint, Thresholds, TrainConfig,
+    TrainSummary, AUTO_CHAR_LIMIT, AUTO_CHAR_NGRAMS, AUTO_PENALTY_LIMIT, DEFAULT_ALPHA,
+    PENALTY_GRID,
 };

@@ -9,7 +9,6 @@
 //! applied to.
 
 use linfa::dataset::DatasetBase;
-use linfa::traits::Fit;
 use linfa::ParamGuard;
 use ndarray::Array1;
 use rayon::prelude::*;
@@ -17,8 +16,11 @@ use rayon::prelude::*;
 use crate::error::Result;
 use crate::features::sparse::CsrMatrix;
 use crate::model::frame_model::Mode;
-use crate::model::logistic::{LogisticParams, ValidLogisticParams};
+use crate::model::logistic::{
+    BinaryLogistic, LogisticParams, MultinomialLogistic, ValidLogisticParams,
+};
 use crate::model::metrics::best_f1_threshold;
+use crate::model::progress::Progress;
 use crate::model::train::Thresholds;
 
 /// Bias of a class that never occurred in a softmax fit: its probability
@@ -34,63 +36,150 @@ pub(crate) struct Linear {
     pub bias: Vec<f32>,
 }
 
-/// A mode with its fitting settings.
-#[derive(Debug, Clone)]
+/// A mode with its fitting settings (all but the penalty).
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Objective {
     mode: Mode,
-    params: ValidLogisticParams,
+    balanced: bool,
+    max_iterations: u64,
+    /// Gradient tolerance per unit of sample weight; `None`: the solver's
+    /// default.
+    tolerance: Option<f64>,
 }
 
 impl Objective {
-    /// The objective of `mode` with L2 penalty `alpha`.
-    pub fn new(mode: Mode, alpha: f64, balanced: bool, max_iterations: u64) -> Result<Self> {
-        let params = LogisticParams::default()
-            .alpha(alpha)
-            .balanced(balanced)
-            .max_iterations(max_iterations)
-            .check()?;
-        Ok(Objective { mode, params })
+    /// The objective of `mode`.
+    pub fn new(mode: Mode, balanced: bool, max_iterations: u64) -> Self {
+        Objective {
+            mode,
+            balanced,
+            max_iterations,
+            tolerance: None,
+        }
     }
 
-    /// Fits weights for all labels (labels in parallel for one-vs-rest).
-    pub fn fit(&self, x: &CsrMatrix, truth: &[Vec<bool>]) -> Result<Linear> {
+    /// The same objective, fitted to gradient tolerance `tolerance` (per
+    /// unit of sample weight).
+    pub fn with_tolerance(self, tolerance: f64) -> Self {
+        Objective {
+            tolerance: Some(tolerance),
+            ..self
+        }
+    }
+
+    fn params(&self, alpha: f64) -> Result<ValidLogisticParams> {
+        let params = LogisticParams::default()
+            .alpha(alpha)
+            .balanced(self.balanced)
+            .max_iterations(self.max_iterations);
+        match self.tolerance {
+            Some(t) => params.gradient_tolerance(t),
+            None => params,
+        }
+        .check()
+    }
+
+    /// Fits weights for all labels with L2 penalty `alpha`.
+    pub fn fit(
+        &self,
+        x: &CsrMatrix,
+        truth: &[Vec<bool>],
+        alpha: f64,
+        progress: Progress<'_>,
+    ) -> Result<Linear> {
+        let mut path = self.fit_path(x, truth, &[alpha], false, progress)?;
+        Ok(path.pop().expect("one penalty, one fit"))
+    }
+
+    /// Fits weights for all labels at each penalty of `alphas`, in that
+    /// order (labels in parallel for one-vs-rest). With `warm`, each fit
+    /// starts from the previous penalty's solution, which saves most of the
+    /// iterations when the penalties go from large to small.
+    pub fn fit_path(
+        &self,
+        x: &CsrMatrix,
+        truth: &[Vec<bool>],
+        alphas: &[f64],
+        warm: bool,
+        progress: Progress<'_>,
+    ) -> Result<Vec<Linear>> {
         let k = truth.first().map_or(0, Vec::len);
         let d = x.n_cols();
+        let params: Vec<ValidLogisticParams> = alphas
+            .iter()
+            .map(|&a| self.params(a))
+            .collect::<Result<_>>()?;
         match self.mode {
             Mode::MultiLabel => {
-                let fits: Vec<_> = (0..k)
+                // fits[c][a]: label c at penalty a.
+                let fits: Vec<Vec<BinaryLogistic>> = (0..k)
                     .into_par_iter()
                     .map(|c| {
                         let y = Array1::from_iter(truth.iter().map(|t| t[c]));
-                        self.params.fit(&DatasetBase::new(x.clone(), y))
+                        let data = DatasetBase::new(x.clone(), y);
+                        let mut path: Vec<BinaryLogistic> = Vec::with_capacity(params.len());
+                        for p in &params {
+                            let start = if warm { path.last() } else { None };
+                            let fit = p.fit_binary_from(&data, start)?;
+                            progress.fitted();
+                            path.push(fit);
+                        }
+                        Ok(path)
                     })
                     .collect::<Result<_>>()?;
-                let mut weights = vec![0.0; d * k];
-                for (c, f) in fits.iter().enumerate() {
-                    for j in 0..d {
-                        weights[j * k + c] = f.weights[j] as f32;
-                    }
-                }
-                let bias = fits.iter().map(|f| f.intercept as f32).collect();
-                Ok(Linear { weights, bias })
+                Ok((0..params.len())
+                    .map(|a| {
+                        let mut weights = vec![0.0; d * k];
+                        for (c, f) in fits.iter().enumerate() {
+                            for j in 0..d {
+                                weights[j * k + c] = f[a].weights[j] as f32;
+                            }
+                        }
+                        let bias = fits.iter().map(|f| f[a].intercept as f32).collect();
+                        Linear { weights, bias }
+                    })
+                    .collect())
             }
             Mode::MultiClass => {
                 let y =
                     Array1::from_iter(truth.iter().map(|t| t.iter().position(|&b| b).unwrap_or(0)));
-                let f = self.params.fit(&DatasetBase::new(x.clone(), y))?;
-                // Classes beyond the largest index seen get no weights: pad.
-                let seen = f.intercepts.len();
-                let mut weights = vec![0.0; d * k];
-                for j in 0..d {
-                    for c in 0..seen {
-                        weights[j * k + c] = f.weights[j * seen + c] as f32;
-                    }
+                let data = DatasetBase::new(x.clone(), y);
+                let mut path: Vec<MultinomialLogistic> = Vec::with_capacity(params.len());
+                for p in &params {
+                    let start = if warm { path.last() } else { None };
+                    let fit = p.fit_multinomial_from(&data, start)?;
+                    progress.fitted();
+                    path.push(fit);
                 }
-                let mut bias: Vec<f32> = f.intercepts.iter().map(|&b| b as f32).collect();
-                bias.resize(k, ABSENT_CLASS_BIAS);
-                Ok(Linear { weights, bias })
+                Ok(path
+                    .iter()
+                    .map(|f| {
+                        // Classes beyond the largest index seen get no
+                        // weights: pad.
+                        let seen = f.intercepts.len();
+                        let mut weights = vec![0.0; d * k];
+                        for j in 0..d {
+                            for c in 0..seen {
+                                weights[j * k + c] = f.weights[j * seen + c] as f32;
+                            }
+                        }
+                        let mut bias: Vec<f32> = f.intercepts.iter().map(|&b| b as f32).collect();
+                        bias.resize(k, ABSENT_CLASS_BIAS);
+                        Linear { weights, bias }
+                    })
+                    .collect())
             }
         }
+    }
+
+    /// Number of fits [`Objective::fit_path`] makes for `labels` labels and
+    /// `penalties` penalties.
+    pub fn fits(&self, labels: usize, penalties: usize) -> u64 {
+        let per_penalty = match self.mode {
+            Mode::MultiLabel => labels,
+            Mode::MultiClass => 1,
+        };
+        (per_penalty * penalties) as u64
     }
 
     /// Probabilities of every row of `x`.
@@ -211,10 +300,10 @@ mod tests {
 
     #[test]
     fn majority_baseline_is_all_negative_for_rare_labels() {
-        let o = Objective::new(Mode::MultiLabel, 0.1, false, 10).unwrap();
+        let o = Objective::new(Mode::MultiLabel, false, 10);
         let truth = vec![vec![true, false], vec![false, false], vec![false, false]];
         assert_eq!(o.majority(&truth), vec![vec![false, false]; 3]);
-        let o = Objective::new(Mode::MultiClass, 0.1, false, 10).unwrap();
+        let o = Objective::new(Mode::MultiClass, false, 10);
         let truth = vec![vec![true, false], vec![false, true], vec![false, true]];
         assert_eq!(o.majority(&truth), vec![vec![false, true]; 3]);
     }
@@ -227,8 +316,8 @@ mod tests {
             vec![false, true, false],
             vec![true, false, false],
         ];
-        let o = Objective::new(Mode::MultiClass, 0.1, false, 100).unwrap();
-        let linear = o.fit(&x, &truth).unwrap();
+        let o = Objective::new(Mode::MultiClass, false, 100);
+        let linear = o.fit(&x, &truth, 0.1, Progress::default()).unwrap();
         assert_eq!(linear.bias.len(), 3);
         assert_eq!(linear.bias[2], ABSENT_CLASS_BIAS);
         for p in o.predict(&linear, &x) {
@@ -245,7 +334,7 @@ mod tests {
         let hi = f32::from_bits(lo.to_bits() + 1);
         let scores = vec![vec![0.9], vec![hi], vec![lo], vec![0.1]];
         let truth = vec![vec![true], vec![true], vec![false], vec![false]];
-        let o = Objective::new(Mode::MultiLabel, 0.1, false, 10).unwrap();
+        let o = Objective::new(Mode::MultiLabel, false, 10);
         let thr = o.tune(&scores, &truth, Thresholds::TuneF1);
         assert_eq!(o.decide_all(&scores, &thr), truth);
     }

@@ -28,6 +28,7 @@ use crate::model::folds::stratified_folds;
 use crate::model::frame_model::{FrameModel, LinearParts, Mode, TrainingInfo};
 use crate::model::metrics::{evaluate, Evaluation};
 use crate::model::objective::Objective;
+use crate::model::progress::{OnTrainEvent, Progress};
 use crate::model::search::{search, Validation};
 use crate::text::analyzer::AnalyzerConfig;
 
@@ -268,6 +269,23 @@ pub(crate) fn labels_and_mode(
 /// Trains a model on `data`. Refuses a model that does no better out of fold
 /// than predicting the majority answer.
 pub fn train(data: &LabeledData, config: &TrainConfig) -> Result<(FrameModel, TrainSummary)> {
+    train_inner(data, config, Progress::default())
+}
+
+/// [`train()`], reporting progress to `on` (from any thread).
+pub fn train_with_progress(
+    data: &LabeledData,
+    config: &TrainConfig,
+    on: OnTrainEvent<'_>,
+) -> Result<(FrameModel, TrainSummary)> {
+    train_inner(data, config, Progress::to(on))
+}
+
+pub(crate) fn train_inner(
+    data: &LabeledData,
+    config: &TrainConfig,
+    progress: Progress<'_>,
+) -> Result<(FrameModel, TrainSummary)> {
     config.features.validate()?;
     if config.inner_folds < 2 {
         return Err(Error::config(
@@ -318,6 +336,13 @@ pub fn train(data: &LabeledData, config: &TrainConfig) -> Result<(FrameModel, Tr
         folds: &folds,
         held: &held,
     };
+    let objective = Objective::new(mode, config.balanced, config.max_iterations);
+    progress.planned(
+        objective.fits(
+            labels.len(),
+            char_ranges.len() * penalties.len() * held.len(),
+        ) + objective.fits(labels.len(), 1),
+    );
     let (chosen, points) = search(
         &texts,
         &truth,
@@ -327,8 +352,8 @@ pub fn train(data: &LabeledData, config: &TrainConfig) -> Result<(FrameModel, Tr
         &char_ranges,
         &penalties,
         &validation,
+        progress,
     )?;
-    let objective = Objective::new(mode, chosen.alpha, config.balanced, config.max_iterations)?;
     let baseline = evaluate(&labels, &truth, &objective.majority(&truth));
     if chosen.out_of_fold.micro_f1 <= baseline.micro_f1 + 1e-9 {
         return Err(Error::Training(format!(
@@ -337,7 +362,8 @@ pub fn train(data: &LabeledData, config: &TrainConfig) -> Result<(FrameModel, Tr
             chosen.out_of_fold.micro_f1, baseline.micro_f1
         )));
     }
-    let linear = objective.fit(&chosen.x, &truth)?;
+    progress.stage("final fit");
+    let linear = objective.fit(&chosen.x, &truth, chosen.alpha, progress)?;
     let thresholds_from = match (mode, config.thresholds) {
         (Mode::MultiClass, _) => "argmax".to_string(),
         (_, Thresholds::Fixed(_)) => "fixed".to_string(),
