@@ -36,6 +36,21 @@ from . import _frametag
 __all__ = ["FrameClassifier"]
 
 
+def _label_names(classes: Any) -> list:
+    """frametag label names for classes: their text form, or "#i" (the
+    class's position) for one that a labels cell could not hold as it is
+    ("", "none", a ';', stray whitespace) or that repeats another's."""
+    names = []
+    for i, c in enumerate(classes):
+        name = str(c)
+        if not name or name != name.strip() or ";" in name or name.lower() == "none":
+            name = f"#{i}"
+        names.append(name)
+    if len(set(names)) != len(names):
+        names = [f"#{i}" for i in range(len(names))]
+    return names
+
+
 def _texts(X: Any) -> list:
     """X as a list of texts: 1-D, or 2-D with one column (a one-column
     DataFrame)."""
@@ -78,8 +93,9 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     model_ : frametag.Model
-        The fitted model (its labels are the class names as str, or the
-        indicator columns' indices).
+        The fitted model. Its labels are the class names as str (or "#i",
+        the class's position, for a name a labels cell cannot hold, such
+        as "none" or ""), or the indicator columns' indices.
     classes_ : ndarray
         Class labels (single-label) or ``arange(n_labels)`` (indicator y).
     """
@@ -143,14 +159,12 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
         texts = _texts(X)
         if hasattr(y, "toarray"):  # a sparse indicator matrix
             y = y.toarray()
-        y_arr = np.asarray(y)
-        if y_arr.dtype == object and y_arr.ndim == 1 and any(
-            isinstance(v, (list, tuple, set)) for v in y_arr
-        ):
+        if not hasattr(y, "shape") and any(isinstance(v, (list, tuple, set)) for v in y):
             raise ValueError(
                 "y holds lists of labels: encode them with "
                 "sklearn.preprocessing.MultiLabelBinarizer (or use frametag.train directly)"
             )
+        y_arr = np.asarray(y)
         if len(y_arr) != len(texts):
             raise ValueError(f"X has {len(texts)} texts but y has {len(y_arr)} rows")
         if y_arr.ndim == 2:
@@ -192,11 +206,9 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
     def _fit_classes(self, texts: list, y: np.ndarray) -> None:
         self.multilabel_ = False
         self.classes_ = np.unique(y)
-        names = [str(c) for c in self.classes_]
-        if len(set(names)) != len(names):
-            raise ValueError("two classes of y have the same text form; use distinct class names")
+        names = _label_names(self.classes_)
         if len(names) < 2:
-            raise ValueError(f"y has one class only ({names[0]!r}): nothing to tell apart")
+            raise ValueError(f"y has one class only ({self.classes_[0]!r}): nothing to tell apart")
         index = {c: i for i, c in enumerate(self.classes_)}
         cells = [[names[index[v]]] for v in y]
         self.constant_ = {}
