@@ -106,7 +106,8 @@ fn examples(texts: Vec<String>, labels: Vec<Vec<String>>, name: &str) -> PyResul
 /// records the CSV's file name); give the CSV's name to get the same
 /// model bytes as frametag-train on the same rows and seed.
 ///
-/// The model's `report` is the frametag-train --report dict.
+/// The model's `report` is the frametag-train --report dict; its "model"
+/// (where the model was written) is "" and "train"/"file" is `name`.
 #[pyfunction]
 #[pyo3(signature = (
     texts, labels, *,
