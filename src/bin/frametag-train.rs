@@ -406,12 +406,7 @@ fn test_reports(model: &FrameModel, tests: &[LabeledData]) -> Vec<TestReport> {
                     unknown.join(", ")
                 );
             }
-            let a = assess(model, t);
-            TestReport {
-                confusion: Some(a.confusion),
-                evaluation: a.evaluation,
-                file: t.path.clone(),
-            }
+            TestReport::of(model, t)
         })
         .collect()
 }

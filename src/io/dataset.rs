@@ -448,6 +448,20 @@ pub(crate) struct ParsedLabels {
     pub(crate) note: Option<String>,
 }
 
+/// The labels of one cell as a labeled CSV's reader takes them: split at
+/// `separator`, trimmed, de-duplicated in first-seen order; empty or `none`
+/// means no label. For callers that hold label cells in memory, so their
+/// examples match the same rows read from a file.
+///
+/// ```
+/// let labels = frametag::io::split_labels(" escalation;humanitarian;escalation", ';');
+/// assert_eq!(labels, ["escalation", "humanitarian"]);
+/// assert!(frametag::io::split_labels("none", ';').is_empty());
+/// ```
+pub fn split_labels(cell: &str, separator: char) -> Vec<String> {
+    parse_labels(cell, separator).labels
+}
+
 /// Splits a labels cell: `;`-joined, trimmed, de-duplicated in first-seen
 /// order; empty or `none` means no label.
 pub(crate) fn parse_labels(cell: &str, separator: char) -> ParsedLabels {

@@ -9,7 +9,7 @@ pub(crate) mod out_file;
 pub(crate) mod output;
 pub(crate) mod standoff;
 
-pub use dataset::{Columns, LabeledData, Skipped};
+pub use dataset::{split_labels, Columns, LabeledData, Skipped};
 pub use input::{
     expand_paths, read_all, Delimiter, Expanded, InputFormat, Item, Record, RecordFields, Skip,
     MAX_RECORD_BYTES,

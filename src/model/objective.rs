@@ -42,9 +42,6 @@ pub(crate) struct Objective {
     mode: Mode,
     balanced: bool,
     max_iterations: u64,
-    /// Gradient tolerance per unit of sample weight; `None`: the solver's
-    /// default.
-    tolerance: Option<f64>,
 }
 
 impl Objective {
@@ -54,29 +51,15 @@ impl Objective {
             mode,
             balanced,
             max_iterations,
-            tolerance: None,
-        }
-    }
-
-    /// The same objective, fitted to gradient tolerance `tolerance` (per
-    /// unit of sample weight).
-    pub fn with_tolerance(self, tolerance: f64) -> Self {
-        Objective {
-            tolerance: Some(tolerance),
-            ..self
         }
     }
 
     fn params(&self, alpha: f64) -> Result<ValidLogisticParams> {
-        let params = LogisticParams::default()
+        LogisticParams::default()
             .alpha(alpha)
             .balanced(self.balanced)
-            .max_iterations(self.max_iterations);
-        match self.tolerance {
-            Some(t) => params.gradient_tolerance(t),
-            None => params,
-        }
-        .check()
+            .max_iterations(self.max_iterations)
+            .check()
     }
 
     /// Fits weights for all labels with L2 penalty `alpha`.

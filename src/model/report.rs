@@ -47,6 +47,19 @@ pub struct TestReport {
     pub file: PathBuf,
 }
 
+impl TestReport {
+    /// Scores `data` with `model` (all cores) and reports the figures and
+    /// confusion counts; labels the model does not know count as missed.
+    pub fn of(model: &FrameModel, data: &LabeledData) -> TestReport {
+        let a = crate::model::assess::assess(model, data);
+        TestReport {
+            confusion: Some(a.confusion),
+            evaluation: a.evaluation,
+            file: data.path.clone(),
+        }
+    }
+}
+
 /// What training saw and chose.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainingReport {
