@@ -3,30 +3,10 @@
 //! the real binaries on small inputs.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-const SCORE: &str = env!("CARGO_BIN_EXE_frametag-score");
-const TRAIN: &str = env!("CARGO_BIN_EXE_frametag-train");
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(bin: &str, args: &[&str]) -> Output {
-    Command::new(bin)
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("UTF-8 output")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod common;
+use common::{run, stderr, stdout, SCORE, TRAIN};
 
 fn path(p: &Path) -> &str {
     p.to_str().unwrap()

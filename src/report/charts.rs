@@ -8,6 +8,7 @@
 
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::report::html::escape;
 
@@ -30,6 +31,11 @@ pub fn color(i: usize) -> RGBColor {
 }
 
 const FONT: &str = "sans-serif";
+
+/// Chart text of `size` pixels placed by its `h`/`v` anchor.
+fn anchored(size: u32, h: HPos, v: VPos) -> TextStyle<'static> {
+    TextStyle::from((FONT, size).into_font()).pos(Pos::new(h, v))
+}
 type Failed = Box<dyn std::error::Error>;
 
 /// Runs a drawing into an SVG string; a drawing error (none is expected
@@ -176,16 +182,8 @@ pub fn line_chart(c: &LineChart) -> String {
             } else {
                 8
             };
-            let style = TextStyle::from((FONT, 12).into_font()).pos(
-                plotters::style::text_anchor::Pos::new(
-                    if anchor < 0 {
-                        plotters::style::text_anchor::HPos::Right
-                    } else {
-                        plotters::style::text_anchor::HPos::Left
-                    },
-                    plotters::style::text_anchor::VPos::Bottom,
-                ),
-            );
+            let h = if anchor < 0 { HPos::Right } else { HPos::Left };
+            let style = anchored(12, h, VPos::Bottom);
             chart.draw_series(std::iter::once(
                 EmptyElement::at(m.at) + Text::new(m.note.clone(), (anchor, -6), style),
             ))?;
@@ -282,12 +280,7 @@ pub fn bar_chart(c: &BarChart) -> String {
             Text::new(
                 text,
                 (*v + max * 0.01, SegmentValue::CenterOf(row)),
-                TextStyle::from((FONT, 11).into_font()).pos(
-                    plotters::style::text_anchor::Pos::new(
-                        plotters::style::text_anchor::HPos::Left,
-                        plotters::style::text_anchor::VPos::Center,
-                    ),
-                ),
+                anchored(11, HPos::Left, VPos::Center),
             )
         }))?;
         Ok(())
@@ -452,12 +445,7 @@ pub fn heat_map(c: &HeatMap) -> String {
                     SegmentValue::CenterOf(k),
                     SegmentValue::CenterOf(nr - 1 - r),
                 ),
-                TextStyle::from((FONT, 12).into_font()).color(ink).pos(
-                    plotters::style::text_anchor::Pos::new(
-                        plotters::style::text_anchor::HPos::Center,
-                        plotters::style::text_anchor::VPos::Center,
-                    ),
-                ),
+                anchored(12, HPos::Center, VPos::Center).color(ink),
             )
         }))?;
         Ok(())
