@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use unicode_segmentation::UnicodeSegmentation;
 
-use crate::text::segment::fast_path_applies;
+use crate::text::segment::is_fast_punct;
 
 /// Snowball stemming languages (every language `rust-stemmers` has).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -562,13 +562,28 @@ pub fn word_spans_unicode(text: &str) -> Vec<(usize, usize)> {
 /// or digit (what `unicode_words` yields), using the fast scanner where it
 /// applies unless `unicode_only`.
 pub(crate) fn for_each_word(text: &str, unicode_only: bool, mut f: impl FnMut(usize, usize)) {
-    if !unicode_only && fast_path_applies(text) {
+    if !unicode_only && words_fast_path_applies(text) {
         fast_words(text, f);
     } else {
         for (i, w) in text.unicode_word_indices() {
             f(i, i + w.len());
         }
     }
+}
+
+/// Whether the word scanner applies: the segmenter's fast-path alphabet
+/// plus line breaks. Sentences of hard-wrapped text (newswire) keep their
+/// `\n`s, which only separate words (UAX #29 WB3a-b break around CR and
+/// LF, and they join nothing), so they need not send a sentence down the
+/// Unicode path.
+fn words_fast_path_applies(s: &str) -> bool {
+    if s.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'))
+    {
+        return true;
+    }
+    s.chars()
+        .all(|c| (' '..='~').contains(&c) || matches!(c, '\t' | '\n' | '\r') || is_fast_punct(c))
 }
 
 /// The UAX #29 word rules on the fast-path alphabet: letters, digits and `_`
@@ -723,6 +738,17 @@ mod tests {
 
     proptest::proptest! {
         #[test]
+        fn fast_words_match_unicode_words_with_line_breaks(
+            text in "([A-Za-z]{1,6}|[0-9]{1,3}|[ .,:;'_\n\r\t]|’|“|—){0,40}"
+        ) {
+            proptest::prop_assert!(words_fast_path_applies(&text));
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            for_each_word(&text, false, |s, e| a.push((s, e)));
+            for_each_word(&text, true, |s, e| b.push((s, e)));
+            proptest::prop_assert_eq!(a, b);
+        }
+
+        #[test]
         fn short_keys_differ_for_different_words(
             a in proptest::collection::vec(proptest::num::u8::ANY, 1..=16),
             b in proptest::collection::vec(proptest::num::u8::ANY, 1..=16),
@@ -764,6 +790,17 @@ mod tests {
             assert_eq!(cache.id(&a, w), id);
             assert_eq!(cache.term(id).text.as_ref(), a.term(w));
         }
+    }
+
+    #[test]
+    fn fast_words_match_unicode_words_across_line_breaks() {
+        let t = "wrapped\nline a.\nb 3,\r\n4 x\r\ry don\n't U.S.\nArmy \n\n’x’\n“q”\r";
+        assert!(words_fast_path_applies(t));
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        for_each_word(t, false, |s, e| a.push(&t[s..e]));
+        for_each_word(t, true, |s, e| b.push(&t[s..e]));
+        assert_eq!(a, b);
     }
 
     #[test]
