@@ -157,12 +157,19 @@ impl Segmenter {
         let raw = &text[start..end];
         // Joined lines: the sentence rules treat a newline as a paragraph
         // end, so a copy with newlines as spaces (same byte length) is split.
-        let unit: &str = if raw.contains(['\n', '\r']) {
+        let unit: &str = if raw.bytes().any(|b| b == b'\n' || b == b'\r') {
+            // Runs between line breaks are copied whole (CR and LF are
+            // single bytes, so the copy keeps every offset).
             scratch.clear();
-            scratch.extend(
-                raw.chars()
-                    .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
-            );
+            let mut from = 0;
+            for (i, b) in raw.bytes().enumerate() {
+                if b == b'\n' || b == b'\r' {
+                    scratch.push_str(&raw[from..i]);
+                    scratch.push(' ');
+                    from = i + 1;
+                }
+            }
+            scratch.push_str(&raw[from..]);
             scratch
         } else {
             raw
