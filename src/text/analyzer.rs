@@ -334,11 +334,27 @@ impl ShortKey {
     }
 }
 
+/// One slot of [`ShortWords`]: a key and its term id, 24 bytes.
+#[derive(Debug, Clone, Copy, Default)]
+struct ShortSlot {
+    head: u64,
+    tail: u64,
+    len: u32,
+    id: u32,
+}
+
+impl ShortSlot {
+    #[inline]
+    fn holds(&self, key: &ShortKey) -> bool {
+        self.head == key.head && self.tail == key.tail && self.len == key.len
+    }
+}
+
 /// Open-addressing table (linear probing, at most half full) of short
 /// words to term ids; `len == 0` marks an empty slot.
 #[derive(Debug, Clone)]
 struct ShortWords {
-    slots: Vec<(ShortKey, u32)>,
+    slots: Vec<ShortSlot>,
     len: usize,
 }
 
@@ -363,11 +379,11 @@ impl ShortWords {
         let mask = self.slots.len() - 1;
         let mut i = self.slot(key);
         loop {
-            let (k, id) = &self.slots[i];
-            if k == key {
-                return Some(*id);
+            let slot = &self.slots[i];
+            if slot.holds(key) {
+                return Some(slot.id);
             }
-            if k.len == 0 {
+            if slot.len == 0 {
                 return None;
             }
             i = (i + 1) & mask;
@@ -378,8 +394,13 @@ impl ShortWords {
         if 2 * (self.len + 1) > self.slots.len() {
             let bigger = vec![Default::default(); 2 * self.slots.len()];
             let old = std::mem::replace(&mut self.slots, bigger);
-            for (k, id) in old.into_iter().filter(|(k, _)| k.len != 0) {
-                self.place(k, id);
+            for slot in old.into_iter().filter(|s| s.len != 0) {
+                let key = ShortKey {
+                    head: slot.head,
+                    tail: slot.tail,
+                    len: slot.len,
+                };
+                self.place(key, slot.id);
             }
         }
         self.place(key, id);
@@ -389,10 +410,15 @@ impl ShortWords {
     fn place(&mut self, key: ShortKey, id: u32) {
         let mask = self.slots.len() - 1;
         let mut i = self.slot(&key);
-        while self.slots[i].0.len != 0 {
+        while self.slots[i].len != 0 {
             i = (i + 1) & mask;
         }
-        self.slots[i] = (key, id);
+        self.slots[i] = ShortSlot {
+            head: key.head,
+            tail: key.tail,
+            len: key.len,
+            id,
+        };
     }
 
     fn clear(&mut self) {
