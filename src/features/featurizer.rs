@@ -3,7 +3,7 @@
 //! features can only be computed with the settings they belong to.
 
 use crate::error::Result;
-use crate::features::vectorizer::FeatureConfig;
+use crate::features::vectorizer::{FeatureConfig, Vectorizer};
 use crate::text::analyzer::{Analyzer, AnalyzerConfig, TermCache};
 
 /// An analyzer bound to feature settings: texts to sorted `(bucket, count)`
@@ -85,6 +85,23 @@ impl FeatureSession<'_> {
             .bucket_counts(&f.analyzer, &f.config, text, out);
     }
 
+    /// Analyses `text` into sorted `(column, count)` pairs of `vectorizer`'s
+    /// columns in `out` (cleared first), dropping buckets it never saw:
+    /// what [`Vectorizer::transform_column_counts`] takes. The same as
+    /// mapping [`FeatureSession::bucket_counts`] through
+    /// [`Vectorizer::column`], without sorting or counting the dropped
+    /// buckets. `vectorizer` must have this featurizer's settings.
+    pub fn column_counts(
+        &mut self,
+        vectorizer: &Vectorizer,
+        text: &str,
+        out: &mut Vec<(u32, u32)>,
+    ) {
+        debug_assert_eq!(vectorizer.config(), &self.featurizer.config);
+        self.scratch
+            .column_counts(&self.featurizer.analyzer, vectorizer, text, out);
+    }
+
     /// Analyses `text` into term ids (ids of this session's cache: equal
     /// words get equal ids until the cache is trimmed).
     pub fn term_ids(&mut self, text: &str) -> &[u32] {
@@ -158,18 +175,41 @@ impl FeatureScratch {
         text: &str,
         out: &mut Vec<(u32, u32)>,
     ) {
-        self.bucket_counts_with(analyzer, config, text, out, |_, _| {});
+        self.bucket_counts_with(analyzer, config, text, out, Some, |_, _| {});
     }
 
-    /// [`FeatureScratch::bucket_counts`], also calling `on_gram(bucket,
-    /// gram)` for every feature in text order (positions index
-    /// [`FeatureScratch::term_ids`]).
+    /// Analyses `text` into sorted `(column, count)` pairs of the
+    /// vectorizer's columns in `out` (cleared first): buckets the
+    /// vectorizer does not keep are dropped before sorting, and no bucket
+    /// is looked up twice.
+    pub(crate) fn column_counts(
+        &mut self,
+        analyzer: &Analyzer,
+        vectorizer: &Vectorizer,
+        text: &str,
+        out: &mut Vec<(u32, u32)>,
+    ) {
+        self.bucket_counts_with(
+            analyzer,
+            vectorizer.config(),
+            text,
+            out,
+            |b| vectorizer.column_of(b),
+            |_, _| {},
+        );
+    }
+
+    /// [`FeatureScratch::bucket_counts`] with every bucket passed through
+    /// `key` (a monotone map: `None` drops the bucket), also calling
+    /// `on_gram(bucket, gram)` for every feature in text order (positions
+    /// index [`FeatureScratch::term_ids`]).
     fn bucket_counts_with(
         &mut self,
         analyzer: &Analyzer,
         config: &FeatureConfig,
         text: &str,
         out: &mut Vec<(u32, u32)>,
+        key: impl Fn(u32) -> Option<u32>,
         mut on_gram: impl FnMut(u32, Gram),
     ) {
         self.ids.clear();
@@ -179,7 +219,9 @@ impl FeatureScratch {
             .extend(self.ids.iter().map(|&id| self.cache.term(id).hash));
         self.buckets.clear();
         config.for_each_ngram(&self.hashes, |b, first, last| {
-            self.buckets.push(b);
+            if let Some(k) = key(b) {
+                self.buckets.push(k);
+            }
             on_gram(b, Gram::Words { first, last });
         });
         if config.has_chars() {
@@ -198,7 +240,7 @@ impl FeatureScratch {
                 }
                 let (start, len) = self.char_spans[id as usize];
                 let grams = &self.char_buckets[start as usize..(start + len) as usize];
-                self.buckets.extend_from_slice(grams);
+                self.buckets.extend(grams.iter().filter_map(|&b| key(b)));
                 for (index, &b) in grams.iter().enumerate() {
                     on_gram(
                         b,
@@ -253,7 +295,7 @@ pub(crate) fn count_texts(
             let mut docs = Vec::with_capacity(chunk.len());
             for text in chunk {
                 let mut counts = Vec::new();
-                scratch.bucket_counts_with(analyzer, config, text, &mut counts, |b, gram| {
+                scratch.bucket_counts_with(analyzer, config, text, &mut counts, Some, |b, gram| {
                     let (word, bit) = (b as usize / 64, 1u64 << (b % 64));
                     if named[word] & bit == 0 {
                         named[word] |= bit;

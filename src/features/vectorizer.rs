@@ -218,9 +218,48 @@ pub struct Vectorizer {
     buckets: Vec<u32>,
     idf: Vec<f32>,
     names: Vec<String>,
-    /// bucket -> column. A map sized to the vocabulary stays in cache,
-    /// where a table over all 2^bits buckets would miss on every lookup.
-    column_of: rustc_hash::FxHashMap<u32, u32>,
+    /// bucket -> column, as a rank over a bitmap of the kept buckets.
+    column_of: ColumnIndex,
+    /// Columns of word n-grams; character n-gram columns come after them.
+    word_columns: u32,
+}
+
+/// Bucket to column without hashing: one bit per possible bucket (kept or
+/// not), and per 64 buckets the number of kept buckets before them; a
+/// bucket's column is that count plus the kept buckets below it in its
+/// word. Columns follow bucket order, so the rank *is* the column. 16 bytes
+/// per 64 buckets (256 KiB for 2^20 buckets) stays in cache where a dense
+/// table of columns (4 MiB) would not, and a lookup is one cache line, a
+/// mask and a popcount, where the hash map it replaced hashed, probed and
+/// compared.
+#[derive(Debug, Clone, PartialEq)]
+struct ColumnIndex {
+    /// `(bits, kept buckets before this word)` per 64 buckets.
+    words: Vec<(u64, u32)>,
+}
+
+impl ColumnIndex {
+    /// The index of `buckets` (ascending, each below `size`).
+    fn new(buckets: &[u32], size: usize) -> Self {
+        let mut words = vec![(0u64, 0u32); size.div_ceil(64)];
+        for &b in buckets {
+            words[b as usize / 64].0 |= 1u64 << (b % 64);
+        }
+        let mut before = 0u32;
+        for w in &mut words {
+            w.1 = before;
+            before += w.0.count_ones();
+        }
+        ColumnIndex { words }
+    }
+
+    /// The column of `bucket`, if it is kept.
+    #[inline]
+    fn get(&self, bucket: u32) -> Option<u32> {
+        let (bits, before) = *self.words.get(bucket as usize / 64)?;
+        let bit = 1u64 << (bucket % 64);
+        (bits & bit != 0).then(|| before + (bits & (bit - 1)).count_ones())
+    }
 }
 
 impl Vectorizer {
@@ -243,8 +282,6 @@ impl Vectorizer {
             )));
         }
         let size = config.n_buckets();
-        let mut column_of = rustc_hash::FxHashMap::default();
-        column_of.reserve(buckets.len());
         let mut prev = None;
         for (j, &b) in buckets.iter().enumerate() {
             if b as usize >= size || prev.is_some_and(|p| p >= b) {
@@ -259,14 +296,16 @@ impl Vectorizer {
                 )));
             }
             prev = Some(b);
-            column_of.insert(b, j as u32);
         }
+        let column_of = ColumnIndex::new(&buckets, size);
+        let word_columns = buckets.partition_point(|&b| !config.is_char_bucket(b)) as u32;
         Ok(Vectorizer {
             config,
             buckets,
             idf,
             names,
             column_of,
+            word_columns,
         })
     }
 
@@ -328,7 +367,7 @@ impl Vectorizer {
     /// The column of a bucket, if it was seen in training.
     #[inline]
     pub fn column(&self, bucket: u32) -> Option<usize> {
-        self.column_of.get(&bucket).map(|&c| c as usize)
+        self.column_of.get(bucket).map(|c| c as usize)
     }
 
     /// Turns `(bucket, count)` pairs into a TF-IDF row of `(column,
@@ -336,24 +375,49 @@ impl Vectorizer {
     /// the character block are each divided by their L2 norm to the power
     /// `norm_power`.
     pub fn transform_counts(&self, counts: &[(u32, u32)], out: &mut Vec<(u32, f32)>) {
+        self.tfidf_row(
+            counts
+                .iter()
+                .filter_map(|&(b, c)| self.column_of.get(b).map(|j| (j, c))),
+            out,
+        );
+    }
+
+    /// [`Vectorizer::transform_counts`] for counts already keyed by column
+    /// (ascending, as [`FeatureSession::column_counts`] gives them): the
+    /// same arithmetic in the same order, so the same values to the bit.
+    ///
+    /// [`FeatureSession::column_counts`]: crate::features::FeatureSession::column_counts
+    pub fn transform_column_counts(&self, counts: &[(u32, u32)], out: &mut Vec<(u32, f32)>) {
+        self.tfidf_row(counts.iter().copied(), out);
+    }
+
+    /// The column of `bucket` if it was seen in training (the hot-path
+    /// form of [`Vectorizer::column`]).
+    #[inline]
+    pub(crate) fn column_of(&self, bucket: u32) -> Option<u32> {
+        self.column_of.get(bucket)
+    }
+
+    /// TF-IDF row of `(column, count)` pairs ascending by column.
+    #[inline]
+    fn tfidf_row(&self, counts: impl Iterator<Item = (u32, u32)>, out: &mut Vec<(u32, f32)>) {
         out.clear();
-        // Buckets are sorted and columns follow bucket order, so the word
-        // block comes first: `split` is where the character block starts.
+        // Columns follow bucket order, so the word block comes first:
+        // `split` is where the character block starts.
         let mut norms = [0f32; 2];
         let mut split = 0;
-        for &(b, c) in counts {
-            if let Some(j) = self.column(b) {
-                let tf = if self.config.sublinear_tf {
-                    1.0 + (c as f32).ln()
-                } else {
-                    c as f32
-                };
-                let v = tf * self.idf[j];
-                let block = usize::from(self.config.is_char_bucket(b));
-                norms[block] += v * v;
-                split += 1 - block;
-                out.push((j as u32, v));
-            }
+        for (j, c) in counts {
+            let tf = if self.config.sublinear_tf {
+                1.0 + (c as f32).ln()
+            } else {
+                c as f32
+            };
+            let v = tf * self.idf[j as usize];
+            let block = usize::from(j >= self.word_columns);
+            norms[block] += v * v;
+            split += 1 - block;
+            out.push((j, v));
         }
         let (words, chars) = out.split_at_mut(split);
         for (part, norm) in [(words, norms[0]), (chars, norms[1])] {
@@ -408,6 +472,55 @@ mod tests {
                 ((bigram & mask) as u32, 0, 1)
             ]
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn column_index_is_the_rank_of_kept_buckets(
+            kept in proptest::collection::btree_set(0u32..4096, 0..600),
+            probes in proptest::collection::vec(0u32..4200, 50),
+        ) {
+            let buckets: Vec<u32> = kept.iter().copied().collect();
+            let index = ColumnIndex::new(&buckets, 4096);
+            for b in probes.into_iter().chain(buckets.iter().copied()) {
+                let want = buckets.binary_search(&b).ok().map(|j| j as u32);
+                proptest::prop_assert_eq!(index.get(b), want);
+            }
+        }
+
+        #[test]
+        fn column_counts_equal_bucket_counts_mapped_to_columns(
+            texts in proptest::collection::vec("[a-e ]{0,30}", 1..12),
+            chars in proptest::bool::ANY,
+        ) {
+            let config = FeatureConfig {
+                bits: 10,
+                min_df: 2,
+                char_min: if chars { 2 } else { 0 },
+                char_max: if chars { 3 } else { 0 },
+                ..FeatureConfig::default()
+            };
+            let f = featurizer(&config);
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let (docs, names) = f.count_texts(&refs);
+            let v = Vectorizer::fit(config, &docs, &names).unwrap();
+            let mut session = f.session();
+            let (mut buckets, mut columns) = (Vec::new(), Vec::new());
+            let (mut old_row, mut new_row) = (Vec::new(), Vec::new());
+            for text in refs.iter().chain(["a b c d e ab cd", "zz"].iter()) {
+                session.bucket_counts(text, &mut buckets);
+                session.column_counts(&v, text, &mut columns);
+                let mapped: Vec<(u32, u32)> = buckets
+                    .iter()
+                    .filter_map(|&(b, c)| v.column(b).map(|j| (j as u32, c)))
+                    .collect();
+                proptest::prop_assert_eq!(&columns, &mapped);
+                v.transform_counts(&buckets, &mut old_row);
+                v.transform_column_counts(&columns, &mut new_row);
+                let bits = |r: &[(u32, f32)]| r.iter().map(|&(j, x)| (j, x.to_bits())).collect::<Vec<_>>();
+                proptest::prop_assert_eq!(bits(&old_row), bits(&new_row));
+            }
+        }
     }
 
     #[test]

@@ -107,31 +107,44 @@ impl RowFormat {
     ) {
         match self.format {
             OutputFormat::Csv => {
-                let mut w = csv::WriterBuilder::new()
-                    .buffer_capacity(1024)
-                    .from_writer(std::mem::take(out));
-                let mut fields: Vec<String> = Vec::with_capacity(self.labels.len() + 7);
-                for r in rows {
-                    fields.clear();
-                    fields.push(doc_id.to_string());
-                    fields.extend(
-                        self.kept
-                            .iter()
-                            .enumerate()
-                            .map(|(i, _)| kept.get(i).cloned().unwrap_or_default()),
-                    );
-                    fields.push(r.sent_idx.to_string());
-                    fields.push(r.start.to_string());
-                    fields.push(r.end.to_string());
-                    fields.push(self.label_list(r).join(";"));
-                    fields.extend(r.scores.iter().map(|s| format!("{:.4}", s)));
-                    fields.push(text[r.start..r.end].to_string());
-                    if self.explain {
-                        fields.push(self.explain_text(r));
+                // Written by hand, as the csv crate's writer (QuoteStyle::
+                // Necessary, `\n` terminator) would: a String per field and
+                // a writer per article cost more than scoring the sentence.
+                // `csv_rows_match_the_csv_crate` checks the bytes.
+                let kept_csv = {
+                    let mut k = Vec::new();
+                    for i in 0..self.kept.len() {
+                        k.push(b',');
+                        push_csv_field(&mut k, kept.get(i).map_or("", String::as_str).as_bytes());
                     }
-                    w.write_record(&fields).expect("writing to memory");
+                    k
+                };
+                let mut id_csv = Vec::with_capacity(doc_id.len() + 2);
+                push_csv_field(&mut id_csv, doc_id.as_bytes());
+                let mut ints = itoa::Buffer::new();
+                for r in rows {
+                    out.extend_from_slice(&id_csv);
+                    out.extend_from_slice(&kept_csv);
+                    for n in [r.sent_idx, r.start, r.end] {
+                        out.push(b',');
+                        out.extend_from_slice(ints.format(n).as_bytes());
+                    }
+                    out.push(b',');
+                    // Label names are quoted if they need it; ';' needs no quotes.
+                    let labels = self.label_list(r).join(";");
+                    push_csv_field(out, labels.as_bytes());
+                    for &s in &r.scores {
+                        out.push(b',');
+                        push_fixed4(out, s);
+                    }
+                    out.push(b',');
+                    push_csv_field(out, &text.as_bytes()[r.start..r.end]);
+                    if self.explain {
+                        out.push(b',');
+                        push_csv_field(out, self.explain_text(r).as_bytes());
+                    }
+                    out.push(b'\n');
                 }
-                *out = w.into_inner().expect("writing to memory");
             }
             OutputFormat::Jsonl => {
                 for r in rows {
@@ -201,6 +214,76 @@ impl RowFormat {
     }
 }
 
+/// Appends one CSV field as the csv crate's writer does by default
+/// (`QuoteStyle::Necessary`): quoted, with quotes doubled, when it holds a
+/// comma, a quote, `\r` or `\n`.
+pub(crate) fn push_csv_field(out: &mut Vec<u8>, field: &[u8]) {
+    if !field
+        .iter()
+        .any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+    {
+        out.extend_from_slice(field);
+        return;
+    }
+    out.push(b'"');
+    let mut rest = field;
+    while let Some(i) = rest.iter().position(|&b| b == b'"') {
+        out.extend_from_slice(&rest[..=i]);
+        out.push(b'"');
+        rest = &rest[i + 1..];
+    }
+    out.extend_from_slice(rest);
+    out.push(b'"');
+}
+
+/// Appends `format!("{x:.4}")` for `x` in 0..=1 (scores) without the
+/// formatting machinery: the exact value of the f32, times 10^4, is an
+/// integer over a power of two, rounded half to even as `{:.4}` rounds
+/// exact values. Other values go through `format!`.
+/// `fixed4_matches_format` compares both.
+pub(crate) fn push_fixed4(out: &mut Vec<u8>, x: f32) {
+    if !(0.0..=1.0).contains(&x) || x.is_sign_negative() {
+        out.extend_from_slice(format!("{x:.4}").as_bytes());
+        return;
+    }
+    let bits = x.to_bits();
+    let exp = (bits >> 23) as i32;
+    let frac = u64::from(bits & 0x7f_ffff);
+    // x = m * 2^-shift exactly.
+    let (m, shift) = if exp == 0 {
+        (frac, 149)
+    } else {
+        (frac | 0x80_0000, 150 - exp)
+    };
+    let n = if shift >= 63 {
+        // x < 2^-39: far below 0.00005.
+        0
+    } else if shift <= 0 {
+        (m * 10_000) << -shift
+    } else {
+        let scaled = m * 10_000; // < 2^38
+        let q = scaled >> shift;
+        let r = scaled & ((1u64 << shift) - 1);
+        let half = 1u64 << (shift - 1);
+        if r > half || (r == half && q & 1 == 1) {
+            q + 1
+        } else {
+            q
+        }
+    };
+    // n <= 10_000: "I.FFFF".
+    let int = (n / 10_000) as u8;
+    let f = n % 10_000;
+    out.extend_from_slice(&[
+        b'0' + int,
+        b'.',
+        b'0' + (f / 1000) as u8,
+        b'0' + (f / 100 % 10) as u8,
+        b'0' + (f / 10 % 10) as u8,
+        b'0' + (f % 10) as u8,
+    ]);
+}
+
 /// Per-article summary rows: doc_id, sentence count, and per label the
 /// count and share of sentences carrying it.
 #[derive(Debug, Clone)]
@@ -261,5 +344,127 @@ impl SummaryFormat {
         let mut w = csv::Writer::from_writer(std::mem::take(out));
         w.write_record(&fields).expect("writing to memory");
         *out = w.into_inner().expect("writing to memory");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The rows the csv crate writes, the reference of the hand-written ones.
+    fn csv_crate_rows(
+        format: &RowFormat,
+        id: &str,
+        kept: &[String],
+        text: &str,
+        rows: &[ScoredSentence],
+    ) -> Vec<u8> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        for r in rows {
+            let mut fields = vec![id.to_string()];
+            fields.extend(kept.iter().cloned());
+            fields.push(r.sent_idx.to_string());
+            fields.push(r.start.to_string());
+            fields.push(r.end.to_string());
+            fields.push(format.label_list(r).join(";"));
+            fields.extend(r.scores.iter().map(|s| format!("{s:.4}")));
+            fields.push(text[r.start..r.end].to_string());
+            w.write_record(&fields).unwrap();
+        }
+        w.into_inner().unwrap()
+    }
+
+    #[test]
+    fn fixed4_matches_format_on_ties_and_edges() {
+        let mut specials = vec![
+            0.0f32,
+            -0.0,
+            1.0,
+            0.5,
+            0.03125,
+            0.00005,
+            0.99995,
+            f32::from_bits(0.99995f32.to_bits() - 1),
+            1e-40,
+            f32::MIN_POSITIVE,
+            1.5,
+            -0.25,
+            f32::NAN,
+            f32::INFINITY,
+        ];
+        // Values whose exact decimal expansion ends in 5 at the fifth
+        // decimal: k / 2^5 .. k / 2^8 hit ties of 4 decimals.
+        for den in [32u32, 64, 128, 256, 1024, 8192] {
+            specials.extend((0..=den).map(|k| k as f32 / den as f32));
+        }
+        // Neighbours of every 4-decimal midpoint.
+        for k in 0..20_000u32 {
+            let mid = (k as f64 + 0.5) / 1e4;
+            let f = mid as f32;
+            specials.extend([
+                f,
+                f32::from_bits(f.to_bits() + 1),
+                f32::from_bits(f.to_bits().saturating_sub(1)),
+            ]);
+        }
+        for x in specials {
+            let mut out = Vec::new();
+            push_fixed4(&mut out, x);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                format!("{x:.4}"),
+                "{x:e} ({:#x})",
+                x.to_bits()
+            );
+        }
+    }
+
+    #[test]
+    fn fixed4_matches_format_across_the_unit_interval() {
+        // Every 101st f32 of 0..=1 (10 million values, all exponents).
+        let mut out = Vec::new();
+        for bits in (0..=0x3f80_0000u32).step_by(101).chain([0x3f80_0000]) {
+            let x = f32::from_bits(bits);
+            out.clear();
+            push_fixed4(&mut out, x);
+            assert_eq!(
+                std::str::from_utf8(&out).unwrap(),
+                format!("{x:.4}"),
+                "{x:e}"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn fixed4_matches_format(bits in 0u32..=0x3f80_0000) {
+            let x = f32::from_bits(bits);
+            let mut out = Vec::new();
+            push_fixed4(&mut out, x);
+            prop_assert_eq!(String::from_utf8(out).unwrap(), format!("{x:.4}"));
+        }
+
+        #[test]
+        fn csv_rows_match_the_csv_crate(
+            id in "[a-z,\"\n\r ]{0,6}",
+            kept in proptest::collection::vec("[a-z,\"\n ]{0,4}", 0..3),
+            text in "[a-zA-Z \",\n\r.é]{1,40}",
+            scores in proptest::collection::vec(0f32..=1.0, 2),
+            labels in proptest::collection::vec(any::<bool>(), 2),
+        ) {
+            let names = vec!["blame".to_string(), "odd,\"name\"".to_string()];
+            let kept_names: Vec<String> = (0..kept.len()).map(|i| format!("k{i}")).collect();
+            let format = RowFormat::new(OutputFormat::Csv, &names, false).with_kept_fields(&kept_names);
+            let rows = vec![
+                ScoredSentence { sent_idx: 0, start: 0, end: text.len(), scores: scores.clone(), labels: labels.clone(), explain: Vec::new() },
+                ScoredSentence { sent_idx: 12345, start: 0, end: 0, scores, labels: vec![true, true], explain: Vec::new() },
+            ];
+            let mut out = b"prefix".to_vec();
+            format.write_article(&id, &kept, &text, &rows, &mut out);
+            let mut want = b"prefix".to_vec();
+            want.extend(csv_crate_rows(&format, &id, &kept, &text, &rows));
+            prop_assert_eq!(String::from_utf8(out).unwrap(), String::from_utf8(want).unwrap());
+        }
     }
 }

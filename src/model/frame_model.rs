@@ -229,8 +229,10 @@ impl Scorer<'_> {
     /// Writes one probability per label for `text` into `out`.
     pub fn score(&mut self, text: &str, out: &mut [f32]) {
         let m = self.model;
-        self.features.bucket_counts(text, &mut self.counts);
-        m.vectorizer.transform_counts(&self.counts, &mut self.row);
+        self.features
+            .column_counts(&m.vectorizer, text, &mut self.counts);
+        m.vectorizer
+            .transform_column_counts(&self.counts, &mut self.row);
         probabilities(
             m.mode,
             &m.weights,

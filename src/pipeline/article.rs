@@ -1,7 +1,7 @@
 //! Scoring articles: split into sentences (or take the record whole), score
 //! every sentence, decide labels.
 
-use crate::model::frame_model::{Contribution, FrameModel, Scorer};
+use crate::model::frame_model::{Contribution, FrameModel, Mode, Scorer};
 use crate::text::segment::{Segmenter, Sentence, SentenceKind};
 
 /// What one output row describes.
@@ -37,6 +37,8 @@ pub struct ArticleScorer<'m> {
     scorer: Scorer<'m>,
     segmenter: Segmenter,
     sentences: Vec<Sentence>,
+    /// Rows of earlier calls, reused so a sentence costs no allocation.
+    spare: Vec<ScoredSentence>,
     unit: Unit,
     explain: usize,
 }
@@ -50,6 +52,7 @@ impl<'m> ArticleScorer<'m> {
             scorer: model.scorer(),
             segmenter: Segmenter::new(),
             sentences: Vec::new(),
+            spare: Vec::new(),
             unit,
             explain,
         }
@@ -57,7 +60,7 @@ impl<'m> ArticleScorer<'m> {
 
     /// Scores every unit of `text`, appending to `out` (cleared first).
     pub fn score(&mut self, text: &str, out: &mut Vec<ScoredSentence>) {
-        out.clear();
+        self.spare.append(out);
         self.sentences.clear();
         match self.unit {
             Unit::Sentence => self.segmenter.split_into(text, &mut self.sentences),
@@ -74,28 +77,78 @@ impl<'m> ArticleScorer<'m> {
                 }
             }
         }
-        let k = self.model.labels().len();
+        let model = self.model;
+        let k = model.labels().len();
         for (i, s) in self.sentences.iter().enumerate() {
-            let mut scores = vec![0f32; k];
-            self.scorer.score(&text[s.start..s.end], &mut scores);
-            let labels = self.model.decide(&scores);
-            let explain = if self.explain > 0 {
-                (0..k)
-                    .filter(|&c| labels[c])
-                    .map(|c| (c, self.scorer.explain(c, self.explain)))
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            out.push(ScoredSentence {
-                sent_idx: i,
-                start: s.start,
-                end: s.end,
-                scores,
-                labels,
-                explain,
+            let mut row = self.spare.pop().unwrap_or_else(|| ScoredSentence {
+                sent_idx: 0,
+                start: 0,
+                end: 0,
+                scores: Vec::new(),
+                labels: Vec::new(),
+                explain: Vec::new(),
             });
+            row.scores.clear();
+            row.scores.resize(k, 0.0);
+            self.scorer.score(&text[s.start..s.end], &mut row.scores);
+            match model.mode() {
+                // What `FrameModel::decide` gives, without a new vector.
+                Mode::MultiLabel => {
+                    row.labels.clear();
+                    row.labels.extend(
+                        row.scores
+                            .iter()
+                            .zip(model.thresholds())
+                            .map(|(s, t)| s >= t),
+                    );
+                }
+                Mode::MultiClass => row.labels = model.decide(&row.scores),
+            }
+            row.explain.clear();
+            if self.explain > 0 {
+                row.explain.extend(
+                    (0..k)
+                        .filter(|&c| row.labels[c])
+                        .map(|c| (c, self.scorer.explain(c, self.explain))),
+                );
+            }
+            row.sent_idx = i;
+            row.start = s.start;
+            row.end = s.end;
+            out.push(row);
         }
         self.scorer.trim_cache();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reused_rows_equal_fresh_scoring_and_model_decisions() {
+        let model = crate::default_model();
+        let texts = [
+            "Shelling hit the port. Aid trucks waited at the border. Kyiv blamed Moscow.",
+            "One sentence only.",
+            "",
+            "Missiles struck Kharkiv overnight. Officials promised security guarantees. \
+             Talks resumed. Refugees crossed into Poland.",
+        ];
+        let mut reused = ArticleScorer::new(&model, Unit::Sentence, 2);
+        let mut out = Vec::new();
+        for text in texts {
+            reused.score(text, &mut out);
+            let mut fresh_out = Vec::new();
+            ArticleScorer::new(&model, Unit::Sentence, 2).score(text, &mut fresh_out);
+            assert_eq!(out, fresh_out);
+            let mut scorer = model.scorer();
+            for row in &out {
+                let mut scores = vec![0f32; model.labels().len()];
+                scorer.score(&text[row.start..row.end], &mut scores);
+                assert_eq!(row.scores, scores);
+                assert_eq!(row.labels, model.decide(&scores));
+            }
+        }
     }
 }

@@ -308,29 +308,10 @@ pub fn score_files(
     let mut repeats: HashMap<String, u64> = HashMap::new();
     let mut failure = None;
     let totals = &mut outcome.totals;
-    'batches: for batch in rx {
-        // Skips are reported in order; records are scored in parallel.
-        for item in &batch {
-            if let Item::Skip(s) = item {
-                totals.skipped += 1;
-                if options.strict {
-                    failure = Some(Failure::Strict(format!("{}: {}", s.origin, s.reason)));
-                    break 'batches;
-                }
-                // The same reason over and over (a wrong text field on every
-                // line) is shown a few times, then counted.
-                let seen = repeats.entry(s.reason.clone()).or_insert(0);
-                *seen += 1;
-                if *seen <= SHOW_SAME_REASON {
-                    on(Event::Warning(&format!(
-                        "warning: {}: {}; skipped",
-                        s.origin, s.reason
-                    )));
-                }
-            }
-        }
-        let suggesting = suggester.is_some();
-        let scored: Vec<Scored> = batch
+    let suggesting = suggester.is_some();
+    // Scores a batch's records in parallel, one result per record.
+    let score_batch = |batch: &[Item]| -> Vec<Scored> {
+        batch
             .par_iter()
             .filter_map(|item| match item {
                 Item::Record(r) => Some(r),
@@ -380,80 +361,128 @@ pub fn score_files(
                 }
                 out
             })
-            .collect();
-        let records = batch.iter().filter_map(|item| match item {
-            Item::Record(r) => Some(r),
-            Item::Skip(_) => None,
+            .collect()
+    };
+    // While the workers score batch n + 1, this thread reports and writes
+    // batch n (rayon's in-place scope: the writing side needs no Send), so
+    // the workers do not wait for the sink.
+    let mut batches = rx.into_iter();
+    let mut current = batches.next().map(|b| {
+        let scored = score_batch(&b);
+        (b, scored)
+    });
+    while let Some((batch, scored)) = current.take() {
+        let next = batches.next();
+        let mut next_scored = None;
+        let stop = rayon::in_place_scope(|scope| {
+            if let Some(nb) = &next {
+                let slot = &mut next_scored;
+                let score_batch = &score_batch;
+                scope.spawn(move |_| *slot = Some(score_batch(nb)));
+            }
+            'batches: {
+                // Skips are reported in order; records are scored in parallel.
+                for item in &batch {
+                    if let Item::Skip(s) = item {
+                        totals.skipped += 1;
+                        if options.strict {
+                            failure = Some(Failure::Strict(format!("{}: {}", s.origin, s.reason)));
+                            break 'batches;
+                        }
+                        // The same reason over and over (a wrong text field on every
+                        // line) is shown a few times, then counted.
+                        let seen = repeats.entry(s.reason.clone()).or_insert(0);
+                        *seen += 1;
+                        if *seen <= SHOW_SAME_REASON {
+                            on(Event::Warning(&format!(
+                                "warning: {}: {}; skipped",
+                                s.origin, s.reason
+                            )));
+                        }
+                    }
+                }
+                let records = batch.iter().filter_map(|item| match item {
+                    Item::Record(r) => Some(r),
+                    Item::Skip(_) => None,
+                });
+                for (r, scored) in records.zip(scored) {
+                    if scored.n == 0 {
+                        // Nothing to score ("* * *", a zero-width space): the record
+                        // is counted as skipped rather than vanishing.
+                        totals.skipped += 1;
+                        let reason =
+                            "no sentence found (only punctuation, symbols or invisible characters)";
+                        if options.strict {
+                            failure = Some(Failure::Strict(format!("{}: {reason}", r.origin)));
+                            break 'batches;
+                        }
+                        on(Event::Warning(&format!(
+                            "warning: {}: {reason}; skipped",
+                            r.origin
+                        )));
+                        continue;
+                    }
+                    totals.articles += 1;
+                    totals.bytes += r.text.len() as u64;
+                    totals.sentences += scored.n as u64;
+                    if let (Unit::Record, Some(check)) = (options.unit, unit_check.as_mut()) {
+                        check.push(segmenter.split(&r.text).len());
+                        if check.len() == UNIT_CHECK_RECORDS {
+                            warn_if_articles(unit_check.take(), on);
+                        }
+                    }
+                    if r.repaired {
+                        totals.repaired += 1;
+                        on(Event::Warning(&format!(
+                            "warning: {}: invalid UTF-8 replaced with U+FFFD",
+                            r.origin
+                        )));
+                    }
+                    if let Some(sg) = suggester.as_mut() {
+                        scored.candidates.into_iter().for_each(|c| sg.offer(c));
+                        continue;
+                    }
+                    if let Err(e) = sink.rows(&scored.rows) {
+                        if e.kind() == std::io::ErrorKind::BrokenPipe {
+                            outcome.cut_short = true;
+                        } else {
+                            failure = Some(Failure::Write {
+                                what: "output",
+                                source: e,
+                            });
+                        }
+                        break 'batches;
+                    }
+                    if options.summary {
+                        if let Err(e) = sink.summary(&scored.summary) {
+                            failure = Some(Failure::Write {
+                                what: "summary",
+                                source: e,
+                            });
+                            break 'batches;
+                        }
+                    }
+                    if let (Some(stats), Some(digest)) = (archive.as_mut(), scored.digest) {
+                        let fields: Vec<(String, String)> = extra
+                            .iter()
+                            .cloned()
+                            .zip(r.fields.iter().cloned())
+                            .collect();
+                        stats.add(&r.id, &fields, digest);
+                    }
+                }
+                on(Event::Progress(totals));
+                return false;
+            }
+            true
         });
-        for (r, scored) in records.zip(scored) {
-            if scored.n == 0 {
-                // Nothing to score ("* * *", a zero-width space): the record
-                // is counted as skipped rather than vanishing.
-                totals.skipped += 1;
-                let reason =
-                    "no sentence found (only punctuation, symbols or invisible characters)";
-                if options.strict {
-                    failure = Some(Failure::Strict(format!("{}: {reason}", r.origin)));
-                    break 'batches;
-                }
-                on(Event::Warning(&format!(
-                    "warning: {}: {reason}; skipped",
-                    r.origin
-                )));
-                continue;
-            }
-            totals.articles += 1;
-            totals.bytes += r.text.len() as u64;
-            totals.sentences += scored.n as u64;
-            if let (Unit::Record, Some(check)) = (options.unit, unit_check.as_mut()) {
-                check.push(segmenter.split(&r.text).len());
-                if check.len() == UNIT_CHECK_RECORDS {
-                    warn_if_articles(unit_check.take(), on);
-                }
-            }
-            if r.repaired {
-                totals.repaired += 1;
-                on(Event::Warning(&format!(
-                    "warning: {}: invalid UTF-8 replaced with U+FFFD",
-                    r.origin
-                )));
-            }
-            if let Some(sg) = suggester.as_mut() {
-                scored.candidates.into_iter().for_each(|c| sg.offer(c));
-                continue;
-            }
-            if let Err(e) = sink.rows(&scored.rows) {
-                if e.kind() == std::io::ErrorKind::BrokenPipe {
-                    outcome.cut_short = true;
-                } else {
-                    failure = Some(Failure::Write {
-                        what: "output",
-                        source: e,
-                    });
-                }
-                break 'batches;
-            }
-            if options.summary {
-                if let Err(e) = sink.summary(&scored.summary) {
-                    failure = Some(Failure::Write {
-                        what: "summary",
-                        source: e,
-                    });
-                    break 'batches;
-                }
-            }
-            if let (Some(stats), Some(digest)) = (archive.as_mut(), scored.digest) {
-                let fields: Vec<(String, String)> = extra
-                    .iter()
-                    .cloned()
-                    .zip(r.fields.iter().cloned())
-                    .collect();
-                stats.add(&r.id, &fields, digest);
-            }
+        if stop {
+            break;
         }
-        on(Event::Progress(totals));
+        current = next.map(|b| (b, next_scored.unwrap_or_default()));
     }
-    // Dropping the receiver (above) stops the reader at its next send.
+    // Dropping the receiver stops the reader at its next send.
+    drop(batches);
     let _ = reader.join();
     if options.unit == Unit::Record {
         warn_if_articles(unit_check.take(), on);

@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use unicode_segmentation::UnicodeSegmentation;
 
-use crate::text::segment::fast_path_applies;
+use crate::text::segment::is_fast_punct;
 
 /// Snowball stemming languages (every language `rust-stemmers` has).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -278,10 +278,11 @@ fn split_run_on(text: &str, start: usize, end: usize, f: &mut impl FnMut(usize, 
 #[derive(Debug, Clone)]
 pub struct TermCache {
     seed: u64,
-    /// Direct-mapped front cache of short frequent words, held inline so a
-    /// hit costs no pointer chase: most tokens of news text are among a few
-    /// thousand words.
-    front: Vec<FrontEntry>,
+    /// Words of up to 16 bytes (nearly all tokens), keyed by their bytes
+    /// read as two integers: a hit costs a multiply and a few compares,
+    /// with no string hashing, no pointer chase and no `memcmp`.
+    short: ShortWords,
+    /// Longer words.
     by_word: FxHashMap<Box<str>, u32>,
     by_term: FxHashMap<Box<str>, u32>,
     terms: Vec<Term>,
@@ -290,24 +291,139 @@ pub struct TermCache {
     generation: u64,
 }
 
+/// A raw word of 1 to 16 bytes as two integers and its length: the first
+/// and the last (up to) 8 bytes, overlapping for words under 16 bytes.
+/// With the length the key is exact: it determines every byte.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct ShortKey {
+    head: u64,
+    tail: u64,
+    len: u32,
+}
+
+impl ShortKey {
+    const MAX: usize = 16;
+
+    /// The key of `word` (1 to 16 bytes).
+    #[inline]
+    fn of(word: &[u8]) -> ShortKey {
+        let n = word.len();
+        debug_assert!((1..=Self::MAX).contains(&n));
+        let u64_at = |i: usize| u64::from_le_bytes(word[i..i + 8].try_into().unwrap());
+        let u32_at = |i: usize| u32::from_le_bytes(word[i..i + 4].try_into().unwrap()) as u64;
+        let (head, tail) = if n >= 8 {
+            (u64_at(0), u64_at(n - 8))
+        } else if n >= 4 {
+            (u32_at(0) | u32_at(n - 4) << 32, 0)
+        } else {
+            let b = |i: usize| word[i] as u64;
+            (b(0) | b(n / 2) << 8 | b(n - 1) << 16, 0)
+        };
+        ShortKey {
+            head,
+            tail,
+            len: n as u32,
+        }
+    }
+
+    /// An in-memory slot choice, never saved.
+    #[inline]
+    fn hash(&self) -> u64 {
+        (self.head ^ self.tail.rotate_left(29) ^ u64::from(self.len) << 56)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+}
+
+/// One slot of [`ShortWords`]: a key and its term id, 24 bytes.
 #[derive(Debug, Clone, Copy, Default)]
-struct FrontEntry {
-    len: u8,
-    bytes: [u8; FRONT_WORD],
+struct ShortSlot {
+    head: u64,
+    tail: u64,
+    len: u32,
     id: u32,
 }
 
-const FRONT_WORD: usize = 15;
-const FRONT_SIZE: usize = 1 << 12;
-
-#[inline]
-fn front_slot(word: &[u8]) -> usize {
-    // FNV-1a: a cheap in-memory slot choice, never saved.
-    let mut h: u32 = 0x811c_9dc5;
-    for &b in word {
-        h = (h ^ b as u32).wrapping_mul(0x0100_0193);
+impl ShortSlot {
+    #[inline]
+    fn holds(&self, key: &ShortKey) -> bool {
+        self.head == key.head && self.tail == key.tail && self.len == key.len
     }
-    (h as usize) & (FRONT_SIZE - 1)
+}
+
+/// Open-addressing table (linear probing, at most half full) of short
+/// words to term ids; `len == 0` marks an empty slot.
+#[derive(Debug, Clone)]
+struct ShortWords {
+    slots: Vec<ShortSlot>,
+    len: usize,
+}
+
+impl ShortWords {
+    const INITIAL: usize = 1 << 12;
+
+    fn new() -> Self {
+        ShortWords {
+            slots: vec![Default::default(); Self::INITIAL],
+            len: 0,
+        }
+    }
+
+    #[inline]
+    fn slot(&self, key: &ShortKey) -> usize {
+        let shift = 64 - self.slots.len().trailing_zeros();
+        (key.hash() >> shift) as usize
+    }
+
+    #[inline]
+    fn get(&self, key: &ShortKey) -> Option<u32> {
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot(key);
+        loop {
+            let slot = &self.slots[i];
+            if slot.holds(key) {
+                return Some(slot.id);
+            }
+            if slot.len == 0 {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn insert(&mut self, key: ShortKey, id: u32) {
+        if 2 * (self.len + 1) > self.slots.len() {
+            let bigger = vec![Default::default(); 2 * self.slots.len()];
+            let old = std::mem::replace(&mut self.slots, bigger);
+            for slot in old.into_iter().filter(|s| s.len != 0) {
+                let key = ShortKey {
+                    head: slot.head,
+                    tail: slot.tail,
+                    len: slot.len,
+                };
+                self.place(key, slot.id);
+            }
+        }
+        self.place(key, id);
+        self.len += 1;
+    }
+
+    fn place(&mut self, key: ShortKey, id: u32) {
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot(&key);
+        while self.slots[i].len != 0 {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = ShortSlot {
+            head: key.head,
+            tail: key.tail,
+            len: key.len,
+            id,
+        };
+    }
+
+    fn clear(&mut self) {
+        *self = ShortWords::new();
+    }
 }
 
 /// A distinct term in a [`TermCache`].
@@ -324,7 +440,7 @@ impl TermCache {
     pub fn new(seed: u64) -> Self {
         TermCache {
             seed,
-            front: vec![FrontEntry::default(); FRONT_SIZE],
+            short: ShortWords::new(),
             by_word: FxHashMap::default(),
             by_term: FxHashMap::default(),
             terms: Vec::new(),
@@ -346,8 +462,8 @@ impl TermCache {
 
     /// Empties the cache when it holds more words than its limit.
     pub fn reset_if_full(&mut self) {
-        if self.by_word.len() > self.limit {
-            self.front.fill(FrontEntry::default());
+        if self.by_word.len() + self.short.len > self.limit {
+            self.short.clear();
             self.by_word.clear();
             self.by_term.clear();
             self.terms.clear();
@@ -367,34 +483,31 @@ impl TermCache {
     }
 
     /// The id of raw word `word`, analysing it on first sight.
+    #[inline]
     pub fn id(&mut self, analyzer: &Analyzer, word: &str) -> u32 {
         let bytes = word.as_bytes();
-        let slot = (bytes.len() <= FRONT_WORD).then(|| front_slot(bytes));
-        if let Some(slot) = slot {
-            let e = &self.front[slot];
-            if e.len as usize == bytes.len() && &e.bytes[..bytes.len()] == bytes {
-                return e.id;
+        if (1..=ShortKey::MAX).contains(&bytes.len()) {
+            let key = ShortKey::of(bytes);
+            if let Some(id) = self.short.get(&key) {
+                return id;
             }
+            let id = self.analyze_new(analyzer, word);
+            self.short.insert(key, id);
+            return id;
         }
-        let id = self.lookup(analyzer, word);
-        if let Some(slot) = slot {
-            let mut e = FrontEntry {
-                len: bytes.len() as u8,
-                id,
-                ..FrontEntry::default()
-            };
-            e.bytes[..bytes.len()].copy_from_slice(bytes);
-            self.front[slot] = e;
-        }
-        id
-    }
-
-    fn lookup(&mut self, analyzer: &Analyzer, word: &str) -> u32 {
         if let Some(&id) = self.by_word.get(word) {
             return id;
         }
+        let id = self.analyze_new(analyzer, word);
+        self.by_word.insert(word.into(), id);
+        id
+    }
+
+    /// The term id of a word not seen before: normalised and stemmed, then
+    /// looked up among the terms.
+    fn analyze_new(&mut self, analyzer: &Analyzer, word: &str) -> u32 {
         let stemmed = analyzer.term_with(word, &mut self.buf);
-        let id = match self.by_term.get(stemmed.as_str()) {
+        match self.by_term.get(stemmed.as_str()) {
             Some(&id) => id,
             None => {
                 let id = self.terms.len() as u32;
@@ -406,9 +519,7 @@ impl TermCache {
                 });
                 id
             }
-        };
-        self.by_word.insert(word.into(), id);
-        id
+        }
     }
 }
 
@@ -477,13 +588,28 @@ pub fn word_spans_unicode(text: &str) -> Vec<(usize, usize)> {
 /// or digit (what `unicode_words` yields), using the fast scanner where it
 /// applies unless `unicode_only`.
 pub(crate) fn for_each_word(text: &str, unicode_only: bool, mut f: impl FnMut(usize, usize)) {
-    if !unicode_only && fast_path_applies(text) {
+    if !unicode_only && words_fast_path_applies(text) {
         fast_words(text, f);
     } else {
         for (i, w) in text.unicode_word_indices() {
             f(i, i + w.len());
         }
     }
+}
+
+/// Whether the word scanner applies: the segmenter's fast-path alphabet
+/// plus line breaks. Sentences of hard-wrapped text (newswire) keep their
+/// `\n`s, which only separate words (UAX #29 WB3a-b break around CR and
+/// LF, and they join nothing), so they need not send a sentence down the
+/// Unicode path.
+fn words_fast_path_applies(s: &str) -> bool {
+    if s.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'))
+    {
+        return true;
+    }
+    s.chars()
+        .all(|c| (' '..='~').contains(&c) || matches!(c, '\t' | '\n' | '\r') || is_fast_punct(c))
 }
 
 /// The UAX #29 word rules on the fast-path alphabet: letters, digits and `_`
@@ -634,6 +760,73 @@ mod tests {
         assert_eq!(terms, ["peace.th"]);
         // The setting is written only when on, so legacy headers keep their bytes.
         assert!(!serde_json::to_string(a.config()).unwrap().contains("split"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_words_match_unicode_words_with_line_breaks(
+            text in "([A-Za-z]{1,6}|[0-9]{1,3}|[ .,:;'_\n\r\t]|’|“|—){0,40}"
+        ) {
+            proptest::prop_assert!(words_fast_path_applies(&text));
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            for_each_word(&text, false, |s, e| a.push((s, e)));
+            for_each_word(&text, true, |s, e| b.push((s, e)));
+            proptest::prop_assert_eq!(a, b);
+        }
+
+        #[test]
+        fn short_keys_differ_for_different_words(
+            a in proptest::collection::vec(proptest::num::u8::ANY, 1..=16),
+            b in proptest::collection::vec(proptest::num::u8::ANY, 1..=16),
+        ) {
+            proptest::prop_assert_eq!(ShortKey::of(&a) == ShortKey::of(&b), a == b);
+            // Same length, one byte changed anywhere.
+            for i in 0..a.len() {
+                let mut c = a.clone();
+                c[i] ^= 1;
+                proptest::prop_assert_ne!(ShortKey::of(&a), ShortKey::of(&c));
+            }
+        }
+
+        #[test]
+        fn cached_terms_equal_fresh_analysis(text in "([a-zA-Z0-9'.é’ ]{0,24}[ ,;]){0,60}") {
+            // The cache (byte keys, growth, long words) against the analyzer
+            // without a cache, on words of every length around 16 bytes.
+            let a = Analyzer::new(AnalyzerConfig::default());
+            let mut cache = TermCache::new(7);
+            let mut ids = Vec::new();
+            for _ in 0..2 {
+                ids.clear();
+                a.analyze(&text, &mut cache, &mut ids);
+                let cached: Vec<&str> = ids.iter().map(|&i| cache.term(i).text.as_ref()).collect();
+                let fresh: Vec<String> = a.tokens(&text).into_iter().map(|t| t.term).collect();
+                proptest::prop_assert_eq!(cached, fresh);
+            }
+        }
+    }
+
+    #[test]
+    fn short_word_table_grows_and_keeps_every_word() {
+        let a = Analyzer::new(AnalyzerConfig::default());
+        let mut cache = TermCache::new(7);
+        let words: Vec<String> = (0..20_000).map(|i| format!("w{i}x")).collect();
+        let ids: Vec<u32> = words.iter().map(|w| cache.id(&a, w)).collect();
+        assert!(cache.short.slots.len() > ShortWords::INITIAL);
+        for (w, &id) in words.iter().zip(&ids) {
+            assert_eq!(cache.id(&a, w), id);
+            assert_eq!(cache.term(id).text.as_ref(), a.term(w));
+        }
+    }
+
+    #[test]
+    fn fast_words_match_unicode_words_across_line_breaks() {
+        let t = "wrapped\nline a.\nb 3,\r\n4 x\r\ry don\n't U.S.\nArmy \n\n’x’\n“q”\r";
+        assert!(words_fast_path_applies(t));
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        for_each_word(t, false, |s, e| a.push(&t[s..e]));
+        for_each_word(t, true, |s, e| b.push(&t[s..e]));
+        assert_eq!(a, b);
     }
 
     #[test]

@@ -157,12 +157,17 @@ impl Segmenter {
         let raw = &text[start..end];
         // Joined lines: the sentence rules treat a newline as a paragraph
         // end, so a copy with newlines as spaces (same byte length) is split.
-        let unit: &str = if raw.contains(['\n', '\r']) {
+        let unit: &str = if memchr::memchr2(b'\n', b'\r', raw.as_bytes()).is_some() {
+            // Runs between line breaks are copied whole (CR and LF are
+            // single bytes, so the copy keeps every offset).
             scratch.clear();
-            scratch.extend(
-                raw.chars()
-                    .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
-            );
+            let mut from = 0;
+            for i in memchr::memchr2_iter(b'\n', b'\r', raw.as_bytes()) {
+                scratch.push_str(&raw[from..i]);
+                scratch.push(' ');
+                from = i + 1;
+            }
+            scratch.push_str(&raw[from..]);
             scratch
         } else {
             raw
@@ -491,8 +496,9 @@ fn fast_breaks(unit: &str, out: &mut Vec<usize>) {
         }
         pos
     };
-    for (p, &b) in bytes.iter().enumerate() {
-        let aterm = match b {
+    // memchr finds the terminators a vector at a time, in order.
+    for p in memchr::memchr3_iter(b'.', b'!', b'?', bytes) {
+        let aterm = match bytes[p] {
             b'.' => true,
             b'!' | b'?' => false,
             _ => continue,
@@ -675,8 +681,8 @@ fn run_on_breaks(unit: &str, s: usize, e: usize) -> Vec<usize> {
     let piece = &unit[s..e];
     let bytes = piece.as_bytes();
     let mut cuts = Vec::new();
-    for (p, &b) in bytes.iter().enumerate() {
-        if !matches!(b, b'.' | b'!' | b'?') || p == 0 {
+    for p in memchr::memchr3_iter(b'.', b'!', b'?', bytes) {
+        if p == 0 {
             continue;
         }
         let rest = &piece[p + 1..];
