@@ -10,6 +10,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
+use frametag::model::Contribution;
 use frametag::pipeline::{score_records, score_texts};
 use frametag::{FrameModel, Mode, Unit};
 
@@ -40,6 +41,22 @@ impl Model {
 }
 
 /// A JSON text as Python objects (dicts, lists...).
+/// `{label: [(ngram, value), ...]}` from n-gram contributions per label.
+fn contributions_dict<'py>(
+    py: Python<'py>,
+    per_label: impl IntoIterator<Item = (String, Vec<Contribution>)>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    for (label, parts) in per_label {
+        let list: Vec<(String, f64)> = parts
+            .into_iter()
+            .map(|c| (c.ngram, c.value as f64))
+            .collect();
+        d.set_item(label, list)?;
+    }
+    Ok(d)
+}
+
 fn json_to_py<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
     py.import("json")?.call_method1("loads", (text,))
 }
@@ -148,15 +165,7 @@ impl Model {
     /// {label: [(ngram, weight), ...]}.
     #[pyo3(signature = (n = 12))]
     fn top_ngrams<'py>(&self, py: Python<'py>, n: usize) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        for (label, parts) in self.inner.top_ngrams(n) {
-            let list: Vec<(String, f64)> = parts
-                .into_iter()
-                .map(|c| (c.ngram, c.value as f64))
-                .collect();
-            d.set_item(label, list)?;
-        }
-        Ok(d)
+        contributions_dict(py, self.inner.top_ngrams(n))
     }
 
     /// One probability per label for each text, scored whole (as
@@ -349,15 +358,7 @@ impl Model {
                 .map(|c| scorer.explain(c, k))
                 .collect::<Vec<_>>()
         });
-        let d = PyDict::new(py);
-        for (label, parts) in model.labels().iter().zip(parts) {
-            let list: Vec<(String, f64)> = parts
-                .into_iter()
-                .map(|c| (c.ngram, c.value as f64))
-                .collect();
-            d.set_item(label, list)?;
-        }
-        Ok(d)
+        contributions_dict(py, model.labels().iter().cloned().zip(parts))
     }
 
     #[allow(clippy::type_complexity)]
