@@ -218,16 +218,18 @@ pub struct BarChart {
     pub width: u32,
 }
 
+/// Pixels for the name column of a horizontal chart: about 7 per
+/// character of the longest name, within 60..=260.
+fn label_area(names: &[&str]) -> u32 {
+    let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(4);
+    (longest as u32 * 7 + 16).clamp(60, 260)
+}
+
 /// Draws a horizontal bar chart.
 pub fn bar_chart(c: &BarChart) -> String {
     let n = c.bars.len().max(1);
-    let longest = c
-        .bars
-        .iter()
-        .map(|b| b.0.chars().count())
-        .max()
-        .unwrap_or(4);
-    let label_area = (longest as u32 * 7 + 16).clamp(60, 260);
+    let names: Vec<&str> = c.bars.iter().map(|b| b.0.as_str()).collect();
+    let label_area = label_area(&names);
     let height = 70 + 22 * n as u32;
     let max = c.bars.iter().map(|b| b.1).fold(c.max, f64::max).max(1e-9);
     svg((c.width, height), |root| {
@@ -238,7 +240,6 @@ pub fn bar_chart(c: &BarChart) -> String {
             .x_label_area_size(34)
             .y_label_area_size(label_area)
             .build_cartesian_2d(0f64..max * 1.12, (0..n).into_segmented())?;
-        let names: Vec<&str> = c.bars.iter().map(|b| b.0.as_str()).collect();
         let percent = c.percent;
         chart
             .configure_mesh()
@@ -469,13 +470,8 @@ pub struct Spread {
 /// Draws a spread chart.
 pub fn spread_chart(c: &Spread) -> String {
     let n = c.rows.len().max(1);
-    let longest = c
-        .rows
-        .iter()
-        .map(|r| r.0.chars().count())
-        .max()
-        .unwrap_or(4);
-    let label_area = (longest as u32 * 7 + 16).clamp(60, 260);
+    let names: Vec<&str> = c.rows.iter().map(|r| r.0.as_str()).collect();
+    let label_area = label_area(&names);
     svg((c.width, 80 + 40 * n as u32), |root| {
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(root)
@@ -484,7 +480,6 @@ pub fn spread_chart(c: &Spread) -> String {
             .x_label_area_size(36)
             .y_label_area_size(label_area)
             .build_cartesian_2d(0f64..1f64, (0..n).into_segmented())?;
-        let names: Vec<&str> = c.rows.iter().map(|r| r.0.as_str()).collect();
         chart
             .configure_mesh()
             .disable_y_mesh()

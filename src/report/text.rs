@@ -38,14 +38,14 @@ fn rows_of(e: &Evaluation) -> Vec<Row<'_>> {
         .collect()
 }
 
+/// Characters in the longest of `names` (0 for none), for column widths.
+fn widest<'a>(names: impl Iterator<Item = &'a str>) -> usize {
+    names.map(|n| n.chars().count()).max().unwrap_or(0)
+}
+
 fn table(out: &mut String, title: &str, micro: f64, macro_: f64, rows: &[Row]) {
     say!(out, "\n{title}");
-    let w = rows
-        .iter()
-        .map(|r| r.label.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(5);
+    let w = widest(rows.iter().map(|r| r.label)).max(5);
     let spread = rows.iter().any(|r| r.f1_sd.is_some());
     let sd_head = if spread {
         format!(" {:>7}", "f1 sd")
@@ -95,19 +95,8 @@ pub fn confusion_text(out: &mut String, c: &Confusion) {
                 .iter()
                 .take(matrix.first().map_or(0, Vec::len))
                 .collect();
-            let w = c
-                .matrix_labels
-                .iter()
-                .map(|l| l.chars().count())
-                .max()
-                .unwrap_or(0)
-                .max(4);
-            let cw = cols
-                .iter()
-                .map(|l| l.chars().count())
-                .max()
-                .unwrap_or(0)
-                .clamp(5, 24);
+            let w = widest(c.matrix_labels.iter().map(String::as_str)).max(4);
+            let cw = widest(cols.iter().map(|l| l.as_str())).clamp(5, 24);
             let mut head = format!("  {:<w$}", "true");
             for l in &cols {
                 let _ = write!(head, " {:>cw$}", truncate(l, cw));
@@ -123,13 +112,7 @@ pub fn confusion_text(out: &mut String, c: &Confusion) {
         }
         None => {
             say!(out, "  confusion counts per label");
-            let w = c
-                .per_label
-                .keys()
-                .map(|l| l.chars().count())
-                .max()
-                .unwrap_or(0)
-                .max(5);
+            let w = widest(c.per_label.keys().map(String::as_str)).max(5);
             say!(
                 out,
                 "  {:<w$} {:>7} {:>7} {:>7} {:>7}",
@@ -163,11 +146,7 @@ fn truncate(s: &str, n: usize) -> String {
 /// The top n-grams per label: whole words, then character n-grams apart.
 pub fn terms_text(out: &mut String, terms: &[LabelTerms]) {
     say!(out, "\ntop n-grams per label (stemmed words; weights)");
-    let w = terms
-        .iter()
-        .map(|t| t.label.chars().count())
-        .max()
-        .unwrap_or(0);
+    let w = widest(terms.iter().map(|t| t.label.as_str()));
     let list = |c: &[crate::model::Contribution]| -> String {
         c.iter()
             .map(|c| format!("{} ({:.2})", c.ngram, c.value))
@@ -348,13 +327,7 @@ pub fn inspection_text(model: &FrameModel, path: &Path) -> String {
     say!(out, "trained by   frametag {}", info.frametag_version);
     say!(out, "mode         {:?}", model.mode());
     say!(out, "\nlabels (threshold; positive training examples)");
-    let w = model
-        .labels()
-        .iter()
-        .map(|l| l.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(5);
+    let w = widest(model.labels().iter().map(String::as_str)).max(5);
     say!(
         out,
         "  {:<w$} {:>9} {:>9}",
