@@ -57,6 +57,7 @@ pub mod features;
 pub mod io;
 pub mod model;
 pub mod pipeline;
+mod prefetch;
 pub mod report;
 pub mod text;
 

@@ -224,6 +224,36 @@ impl Analyzer {
         });
     }
 
+    /// [`Analyzer::analyze`] that also appends each term's hash to
+    /// `hashes`. The words are found first and their word-table slots
+    /// prefetched, then looked up: the table holds every distinct word of
+    /// the run (megabytes), so its loads miss the caches, and issued
+    /// together they overlap where one at a time they queue.
+    pub(crate) fn analyze_hashed(
+        &self,
+        text: &str,
+        cache: &mut TermCache,
+        ids: &mut Vec<u32>,
+        hashes: &mut Vec<u64>,
+    ) {
+        let mut spans = std::mem::take(&mut cache.spans);
+        spans.clear();
+        self.for_each_word(text, |s, e| {
+            if (1..=ShortKey::MAX).contains(&(e - s)) {
+                cache.short.prefetch(&ShortKey::of(&text.as_bytes()[s..e]));
+            }
+            spans.push((s, e));
+        });
+        ids.reserve(spans.len());
+        hashes.reserve(spans.len());
+        for &(s, e) in &spans {
+            let (id, hash) = cache.id_hash(self, &text[s..e]);
+            ids.push(id);
+            hashes.push(hash);
+        }
+        cache.spans = spans;
+    }
+
     /// The word spans this analyzer's settings give.
     fn for_each_word(&self, text: &str, mut f: impl FnMut(usize, usize)) {
         if self.config.split_run_on {
@@ -287,6 +317,8 @@ pub struct TermCache {
     by_term: FxHashMap<Box<str>, u32>,
     terms: Vec<Term>,
     buf: String,
+    /// Word spans of the text being analysed (reused).
+    spans: Vec<(usize, usize)>,
     limit: usize,
     generation: u64,
 }
@@ -334,11 +366,15 @@ impl ShortKey {
     }
 }
 
-/// One slot of [`ShortWords`]: a key and its term id, 24 bytes.
+/// One slot of [`ShortWords`]: a key, its term id and the term's hash, 32
+/// bytes aligned to 32, so a slot never straddles two cache lines and a hit
+/// needs no second load from [`TermCache::terms`].
 #[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(32))]
 struct ShortSlot {
     head: u64,
     tail: u64,
+    hash: u64,
     len: u32,
     id: u32,
 }
@@ -374,14 +410,21 @@ impl ShortWords {
         (key.hash() >> shift) as usize
     }
 
+    /// Asks the CPU to start loading the slot `key` hashes to.
     #[inline]
-    fn get(&self, key: &ShortKey) -> Option<u32> {
+    fn prefetch(&self, key: &ShortKey) {
+        crate::prefetch::prefetch(&self.slots[self.slot(key)]);
+    }
+
+    /// The term id and term hash of `key`.
+    #[inline]
+    fn get(&self, key: &ShortKey) -> Option<(u32, u64)> {
         let mask = self.slots.len() - 1;
         let mut i = self.slot(key);
         loop {
             let slot = &self.slots[i];
             if slot.holds(key) {
-                return Some(slot.id);
+                return Some((slot.id, slot.hash));
             }
             if slot.len == 0 {
                 return None;
@@ -390,7 +433,7 @@ impl ShortWords {
         }
     }
 
-    fn insert(&mut self, key: ShortKey, id: u32) {
+    fn insert(&mut self, key: ShortKey, id: u32, hash: u64) {
         if 2 * (self.len + 1) > self.slots.len() {
             let bigger = vec![Default::default(); 2 * self.slots.len()];
             let old = std::mem::replace(&mut self.slots, bigger);
@@ -400,14 +443,14 @@ impl ShortWords {
                     tail: slot.tail,
                     len: slot.len,
                 };
-                self.place(key, slot.id);
+                self.place(key, slot.id, slot.hash);
             }
         }
-        self.place(key, id);
+        self.place(key, id, hash);
         self.len += 1;
     }
 
-    fn place(&mut self, key: ShortKey, id: u32) {
+    fn place(&mut self, key: ShortKey, id: u32, hash: u64) {
         let mask = self.slots.len() - 1;
         let mut i = self.slot(&key);
         while self.slots[i].len != 0 {
@@ -416,6 +459,7 @@ impl ShortWords {
         self.slots[i] = ShortSlot {
             head: key.head,
             tail: key.tail,
+            hash,
             len: key.len,
             id,
         };
@@ -445,6 +489,7 @@ impl TermCache {
             by_term: FxHashMap::default(),
             terms: Vec::new(),
             buf: String::new(),
+            spans: Vec::new(),
             limit: 2_000_000,
             generation: 0,
         }
@@ -485,22 +530,33 @@ impl TermCache {
     /// The id of raw word `word`, analysing it on first sight.
     #[inline]
     pub fn id(&mut self, analyzer: &Analyzer, word: &str) -> u32 {
+        self.id_hash(analyzer, word).0
+    }
+
+    /// The id of raw word `word` and its term's hash, analysing it on
+    /// first sight.
+    #[inline]
+    pub(crate) fn id_hash(&mut self, analyzer: &Analyzer, word: &str) -> (u32, u64) {
         let bytes = word.as_bytes();
         if (1..=ShortKey::MAX).contains(&bytes.len()) {
             let key = ShortKey::of(bytes);
-            if let Some(id) = self.short.get(&key) {
-                return id;
+            if let Some(hit) = self.short.get(&key) {
+                return hit;
             }
             let id = self.analyze_new(analyzer, word);
-            self.short.insert(key, id);
-            return id;
+            let hash = self.terms[id as usize].hash;
+            self.short.insert(key, id, hash);
+            return (id, hash);
         }
-        if let Some(&id) = self.by_word.get(word) {
-            return id;
-        }
-        let id = self.analyze_new(analyzer, word);
-        self.by_word.insert(word.into(), id);
-        id
+        let id = match self.by_word.get(word) {
+            Some(&id) => id,
+            None => {
+                let id = self.analyze_new(analyzer, word);
+                self.by_word.insert(word.into(), id);
+                id
+            }
+        };
+        (id, self.terms[id as usize].hash)
     }
 
     /// The term id of a word not seen before: normalised and stemmed, then
@@ -801,6 +857,32 @@ mod tests {
                 let cached: Vec<&str> = ids.iter().map(|&i| cache.term(i).text.as_ref()).collect();
                 let fresh: Vec<String> = a.tokens(&text).into_iter().map(|t| t.term).collect();
                 proptest::prop_assert_eq!(cached, fresh);
+            }
+        }
+
+        #[test]
+        fn hashed_analysis_equals_ids_and_term_hashes(
+            text in "([a-zA-Z0-9'.é’ ]{0,24}[ ,;]){0,60}",
+            limit in 1usize..40,
+        ) {
+            // The prefetching path with the hashes from the word-table slots
+            // against the plain one and the terms' own hashes, across table
+            // growth and cache resets.
+            let a = Analyzer::new(AnalyzerConfig::default());
+            let mut cache = TermCache::new(7).with_limit(limit);
+            let mut plain = TermCache::new(7).with_limit(limit);
+            let (mut ids, mut hashes, mut expected) = (Vec::new(), Vec::new(), Vec::new());
+            for _ in 0..3 {
+                ids.clear();
+                hashes.clear();
+                expected.clear();
+                a.analyze_hashed(&text, &mut cache, &mut ids, &mut hashes);
+                a.analyze(&text, &mut plain, &mut expected);
+                proptest::prop_assert_eq!(&ids, &expected);
+                let terms: Vec<u64> = ids.iter().map(|&i| cache.term(i).hash).collect();
+                proptest::prop_assert_eq!(&hashes, &terms);
+                cache.reset_if_full();
+                plain.reset_if_full();
             }
         }
     }
