@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use unicode_segmentation::UnicodeSegmentation;
 
-use crate::text::segment::is_fast_punct;
+use crate::text::segment::{all_bytes, is_fast_punct};
 
 /// Snowball stemming languages (every language `rust-stemmers` has).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -659,9 +659,9 @@ pub(crate) fn for_each_word(text: &str, unicode_only: bool, mut f: impl FnMut(us
 /// LF, and they join nothing), so they need not send a sentence down the
 /// Unicode path.
 fn words_fast_path_applies(s: &str) -> bool {
-    if s.bytes()
-        .all(|b| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'))
-    {
+    if all_bytes(s.as_bytes(), |b| {
+        (0x20..0x7f).contains(&b) | (b == b'\t') | (b == b'\n') | (b == b'\r')
+    }) {
         return true;
     }
     s.chars()
