@@ -52,6 +52,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod bytes;
 pub mod error;
 pub mod features;
 pub mod io;

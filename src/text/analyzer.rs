@@ -15,7 +15,8 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use unicode_segmentation::UnicodeSegmentation;
 
-use crate::text::segment::{all_bytes, is_fast_punct};
+use crate::bytes::all_bytes;
+use crate::text::segment::is_fast_punct;
 
 /// Snowball stemming languages (every language `rust-stemmers` has).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -490,25 +490,11 @@ pub(crate) fn is_fast_punct(c: char) -> bool {
 /// True when every character of `s` is printable ASCII, a tab, or one of
 /// the common typographic characters of [`is_fast_punct`].
 pub(crate) fn fast_path_applies(s: &str) -> bool {
-    if all_bytes(s.as_bytes(), |b| (0x20..0x7f).contains(&b) | (b == b'\t')) {
+    if crate::bytes::all_bytes(s.as_bytes(), |b| (0x20..0x7f).contains(&b) | (b == b'\t')) {
         return true;
     }
     s.chars()
         .all(|c| (' '..='~').contains(&c) || c == '\t' || is_fast_punct(c))
-}
-
-/// Whether `ok` holds for every byte of `s`: 32 bytes at a time with no
-/// early exit inside a block, which the compiler turns into vector code
-/// (`Iterator::all` stops at each byte and stays scalar).
-#[inline]
-pub(crate) fn all_bytes(s: &[u8], ok: impl Fn(u8) -> bool) -> bool {
-    let mut blocks = s.chunks_exact(32);
-    for block in &mut blocks {
-        if !block.iter().fold(true, |all, &b| all & ok(b)) {
-            return false;
-        }
-    }
-    blocks.remainder().iter().all(|&b| ok(b))
 }
 
 /// UAX #29 Sentence_Break classes, for the fast-path alphabet only.
@@ -941,15 +927,6 @@ mod tests {
     }
 
     proptest::proptest! {
-        #[test]
-        fn all_bytes_equals_iterator_all(
-            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200),
-            limit in 0u8..=255,
-        ) {
-            let ok = |b: u8| b < limit;
-            proptest::prop_assert_eq!(all_bytes(&bytes, ok), bytes.iter().all(|&b| ok(b)));
-        }
-
         #[test]
         fn char_counts_shortcut_the_exact_count(s in "[a-z é’—😀\n]{0,80}", n in 0usize..40) {
             let count = s.chars().count();
