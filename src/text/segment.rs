@@ -590,92 +590,192 @@ fn fast_breaks(unit: &str, out: &mut Vec<usize>) {
 
 // ---------------------------------------------------------------------------
 // News-text corrections
+//
+// The word lists are `match`es on literals, which the compiler turns into
+// inline length and byte compares; `slice.contains` called `memcmp` per
+// entry at every candidate sentence end.
 
 /// Titles after which a full stop never ends a sentence.
-const TITLES: &[&str] = &[
-    "Mr", "Mrs", "Ms", "Dr", "Prof", "Gen", "Lt", "Col", "Maj", "Capt", "Cpt", "Sgt", "Cpl", "Adm",
-    "Cmdr", "Brig", "Sen", "Rep", "Gov", "Pres", "Rev", "Hon", "Amb", "Supt", "Insp", "Mt", "Ft",
-    "Messrs", "Mme", "Mlle", "Gens", "Sens", "Reps", "vs", "approx", "ca", "cf",
-];
+fn is_title(word: &str) -> bool {
+    matches!(
+        word,
+        "Mr" | "Mrs"
+            | "Ms"
+            | "Dr"
+            | "Prof"
+            | "Gen"
+            | "Lt"
+            | "Col"
+            | "Maj"
+            | "Capt"
+            | "Cpt"
+            | "Sgt"
+            | "Cpl"
+            | "Adm"
+            | "Cmdr"
+            | "Brig"
+            | "Sen"
+            | "Rep"
+            | "Gov"
+            | "Pres"
+            | "Rev"
+            | "Hon"
+            | "Amb"
+            | "Supt"
+            | "Insp"
+            | "Mt"
+            | "Ft"
+            | "Messrs"
+            | "Mme"
+            | "Mlle"
+            | "Gens"
+            | "Sens"
+            | "Reps"
+            | "vs"
+            | "approx"
+            | "ca"
+            | "cf"
+    )
+}
 
 /// Abbreviations that continue the sentence when a number follows.
-const BEFORE_NUMBER: &[&str] = &[
-    "No", "Nos", "no", "nos", "Art", "art", "Vol", "vol", "p", "pp", "Fig", "fig", "Sec", "sec",
-    "Ch", "ch", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov",
-    "Dec", "Nr", "para", "Para",
-];
+fn is_before_number(word: &str) -> bool {
+    matches!(
+        word,
+        "No" | "Nos"
+            | "no"
+            | "nos"
+            | "Art"
+            | "art"
+            | "Vol"
+            | "vol"
+            | "p"
+            | "pp"
+            | "Fig"
+            | "fig"
+            | "Sec"
+            | "sec"
+            | "Ch"
+            | "ch"
+            | "Jan"
+            | "Feb"
+            | "Mar"
+            | "Apr"
+            | "Jun"
+            | "Jul"
+            | "Aug"
+            | "Sep"
+            | "Sept"
+            | "Oct"
+            | "Nov"
+            | "Dec"
+            | "Nr"
+            | "para"
+            | "Para"
+    )
+}
 
 /// Abbreviations that continue the sentence unless a sentence starter follows.
-const USUALLY_INSIDE: &[&str] = &[
-    "Inc", "Co", "Corp", "Ltd", "Bros", "Jr", "Sr", "St", "Ave", "Blvd", "Dept", "Univ", "Gov't",
-    "est", "incl", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov",
-    "Dec",
-];
+fn is_usually_inside(word: &str) -> bool {
+    matches!(
+        word,
+        "Inc"
+            | "Co"
+            | "Corp"
+            | "Ltd"
+            | "Bros"
+            | "Jr"
+            | "Sr"
+            | "St"
+            | "Ave"
+            | "Blvd"
+            | "Dept"
+            | "Univ"
+            | "Gov't"
+            | "est"
+            | "incl"
+            | "Jan"
+            | "Feb"
+            | "Mar"
+            | "Apr"
+            | "Jun"
+            | "Jul"
+            | "Aug"
+            | "Sep"
+            | "Sept"
+            | "Oct"
+            | "Nov"
+            | "Dec"
+    )
+}
 
 /// Words that usually start a sentence; after "U.S." or an initial they
 /// mean the full stop did end one.
-const SENTENCE_STARTERS: &[&str] = &[
-    "The",
-    "A",
-    "An",
-    "He",
-    "She",
-    "It",
-    "They",
-    "We",
-    "I",
-    "You",
-    "But",
-    "And",
-    "Yet",
-    "So",
-    "This",
-    "That",
-    "These",
-    "Those",
-    "There",
-    "Here",
-    "His",
-    "Her",
-    "Its",
-    "Their",
-    "Our",
-    "My",
-    "In",
-    "On",
-    "At",
-    "As",
-    "If",
-    "When",
-    "While",
-    "After",
-    "Before",
-    "Since",
-    "However",
-    "Meanwhile",
-    "Still",
-    "Some",
-    "Many",
-    "Most",
-    "No",
-    "Not",
-    "Officials",
-    "Asked",
-    "What",
-    "Why",
-    "How",
-    "Who",
-    "Where",
-    "Earlier",
-    "Later",
-    "Last",
-    "Now",
-    "Then",
-    "Such",
-    "One",
-    "Two",
-    "Both",
-];
+fn is_sentence_starter(word: &str) -> bool {
+    matches!(
+        word,
+        "The"
+            | "A"
+            | "An"
+            | "He"
+            | "She"
+            | "It"
+            | "They"
+            | "We"
+            | "I"
+            | "You"
+            | "But"
+            | "And"
+            | "Yet"
+            | "So"
+            | "This"
+            | "That"
+            | "These"
+            | "Those"
+            | "There"
+            | "Here"
+            | "His"
+            | "Her"
+            | "Its"
+            | "Their"
+            | "Our"
+            | "My"
+            | "In"
+            | "On"
+            | "At"
+            | "As"
+            | "If"
+            | "When"
+            | "While"
+            | "After"
+            | "Before"
+            | "Since"
+            | "However"
+            | "Meanwhile"
+            | "Still"
+            | "Some"
+            | "Many"
+            | "Most"
+            | "No"
+            | "Not"
+            | "Officials"
+            | "Asked"
+            | "What"
+            | "Why"
+            | "How"
+            | "Who"
+            | "Where"
+            | "Earlier"
+            | "Later"
+            | "Last"
+            | "Now"
+            | "Then"
+            | "Such"
+            | "One"
+            | "Two"
+            | "Both"
+    )
+}
 
 /// Whether the UAX #29 break at `b` (end of `unit[seg_start..b]`) follows an
 /// abbreviation and so does not end the sentence.
@@ -695,14 +795,14 @@ fn continues_after_abbreviation(unit: &str, seg_start: usize, b: usize) -> bool 
     }
     let next = next_word(&unit[b..]);
     let next_is_number = next.starts_with(|c: char| c.is_ascii_digit());
-    let next_starts_sentence = SENTENCE_STARTERS.contains(&next);
-    if TITLES.contains(&word) {
+    let next_starts_sentence = is_sentence_starter(next);
+    if is_title(word) {
         return true;
     }
-    if BEFORE_NUMBER.contains(&word) && next_is_number {
+    if is_before_number(word) && next_is_number {
         return true;
     }
-    if USUALLY_INSIDE.contains(&word) {
+    if is_usually_inside(word) {
         return !next_starts_sentence;
     }
     let is_initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
@@ -756,8 +856,8 @@ fn run_on_breaks(unit: &str, s: usize, e: usize, cuts: &mut Vec<usize>) {
             .map_or(0, |(w, c)| w + c.len_utf8());
         let word = piece[word_start..p].trim_start_matches(['"', '“', '(', '‘']);
         if word.contains(['.', '/', '@', ':', '\\'])
-            || TITLES.contains(&word)
-            || USUALLY_INSIDE.contains(&word)
+            || is_title(word)
+            || is_usually_inside(word)
             || word.chars().filter(|c| c.is_alphanumeric()).count() < 2
         {
             continue;
