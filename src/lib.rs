@@ -52,11 +52,13 @@
 //! ```
 #![deny(missing_docs)]
 
+mod bytes;
 pub mod error;
 pub mod features;
 pub mod io;
 pub mod model;
 pub mod pipeline;
+mod prefetch;
 pub mod report;
 pub mod text;
 

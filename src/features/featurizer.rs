@@ -142,6 +142,8 @@ pub(crate) struct FeatureScratch {
     pub(crate) cache: TermCache,
     ids: Vec<u32>,
     hashes: Vec<u64>,
+    /// Word n-gram buckets of the text, before `key`.
+    raw: Vec<u32>,
     buckets: Vec<u32>,
     /// Character n-gram buckets of every term id seen so far, computed once
     /// per term: `char_spans[id]` is `(start, len)` in `char_buckets`.
@@ -158,6 +160,7 @@ impl FeatureScratch {
             cache: TermCache::new(config.hash_seed),
             ids: Vec::new(),
             hashes: Vec::new(),
+            raw: Vec::new(),
             buckets: Vec::new(),
             char_spans: Vec::new(),
             char_buckets: Vec::new(),
@@ -175,7 +178,7 @@ impl FeatureScratch {
         text: &str,
         out: &mut Vec<(u32, u32)>,
     ) {
-        self.bucket_counts_with(analyzer, config, text, out, Some, |_, _| {});
+        self.bucket_counts_with(analyzer, config, text, out, Some, |_| {}, |_, _| {});
     }
 
     /// Analyses `text` into sorted `(column, count)` pairs of the
@@ -195,6 +198,7 @@ impl FeatureScratch {
             text,
             out,
             |b| vectorizer.column_of(b),
+            |b| vectorizer.prefetch_column(b),
             |_, _| {},
         );
     }
@@ -202,7 +206,10 @@ impl FeatureScratch {
     /// [`FeatureScratch::bucket_counts`] with every bucket passed through
     /// `key` (a monotone map: `None` drops the bucket), also calling
     /// `on_gram(bucket, gram)` for every feature in text order (positions
-    /// index [`FeatureScratch::term_ids`]).
+    /// index [`FeatureScratch::term_ids`]). Word n-gram buckets are all
+    /// computed, and handed to `prefetch`, before `key` sees the first:
+    /// lookups that miss the caches then overlap.
+    #[allow(clippy::too_many_arguments)]
     fn bucket_counts_with(
         &mut self,
         analyzer: &Analyzer,
@@ -210,20 +217,20 @@ impl FeatureScratch {
         text: &str,
         out: &mut Vec<(u32, u32)>,
         key: impl Fn(u32) -> Option<u32>,
+        prefetch: impl Fn(u32),
         mut on_gram: impl FnMut(u32, Gram),
     ) {
         self.ids.clear();
-        analyzer.analyze(text, &mut self.cache, &mut self.ids);
         self.hashes.clear();
-        self.hashes
-            .extend(self.ids.iter().map(|&id| self.cache.term(id).hash));
-        self.buckets.clear();
+        analyzer.analyze_hashed(text, &mut self.cache, &mut self.ids, &mut self.hashes);
+        self.raw.clear();
         config.for_each_ngram(&self.hashes, |b, first, last| {
-            if let Some(k) = key(b) {
-                self.buckets.push(k);
-            }
+            prefetch(b);
+            self.raw.push(b);
             on_gram(b, Gram::Words { first, last });
         });
+        self.buckets.clear();
+        self.buckets.extend(self.raw.iter().filter_map(|&b| key(b)));
         if config.has_chars() {
             if self.char_generation != self.cache.generation() {
                 self.char_spans.clear();
@@ -295,13 +302,21 @@ pub(crate) fn count_texts(
             let mut docs = Vec::with_capacity(chunk.len());
             for text in chunk {
                 let mut counts = Vec::new();
-                scratch.bucket_counts_with(analyzer, config, text, &mut counts, Some, |b, gram| {
-                    let (word, bit) = (b as usize / 64, 1u64 << (b % 64));
-                    if named[word] & bit == 0 {
-                        named[word] |= bit;
-                        fresh.push((b, gram));
-                    }
-                });
+                scratch.bucket_counts_with(
+                    analyzer,
+                    config,
+                    text,
+                    &mut counts,
+                    Some,
+                    |_| {},
+                    |b, gram| {
+                        let (word, bit) = (b as usize / 64, 1u64 << (b % 64));
+                        if named[word] & bit == 0 {
+                            named[word] |= bit;
+                            fresh.push((b, gram));
+                        }
+                    },
+                );
                 let ids = scratch.term_ids();
                 for (b, gram) in fresh.drain(..) {
                     let name = match gram {

@@ -260,6 +260,14 @@ impl ColumnIndex {
         let bit = 1u64 << (bucket % 64);
         (bits & bit != 0).then(|| before + (bits & (bit - 1)).count_ones())
     }
+
+    /// Starts loading the entry of `bucket` (see [`crate::prefetch`]).
+    #[inline]
+    fn prefetch(&self, bucket: u32) {
+        if let Some(w) = self.words.get(bucket as usize / 64) {
+            crate::prefetch::prefetch(w);
+        }
+    }
 }
 
 impl Vectorizer {
@@ -397,6 +405,20 @@ impl Vectorizer {
     #[inline]
     pub(crate) fn column_of(&self, bucket: u32) -> Option<u32> {
         self.column_of.get(bucket)
+    }
+
+    /// Starts loading what [`Vectorizer::column_of`] reads for `bucket`.
+    #[inline]
+    pub(crate) fn prefetch_column(&self, bucket: u32) {
+        self.column_of.prefetch(bucket);
+    }
+
+    /// Starts loading the idf of `column`.
+    #[inline]
+    pub(crate) fn prefetch_idf(&self, column: u32) {
+        if let Some(idf) = self.idf.get(column as usize) {
+            crate::prefetch::prefetch(idf);
+        }
     }
 
     /// TF-IDF row of `(column, count)` pairs ascending by column.

@@ -231,6 +231,15 @@ impl Scorer<'_> {
         let m = self.model;
         self.features
             .column_counts(&m.vectorizer, text, &mut self.counts);
+        // Start loading every column's idf and weights before the first is
+        // read (see `crate::prefetch`): the loads overlap.
+        let k = m.bias.len();
+        for &(j, _) in &self.counts {
+            m.vectorizer.prefetch_idf(j);
+            if let Some(w) = m.weights.get(j as usize * k) {
+                crate::prefetch::prefetch(w);
+            }
+        }
         m.vectorizer
             .transform_column_counts(&self.counts, &mut self.row);
         probabilities(

@@ -2,7 +2,7 @@
 //! every sentence, decide labels.
 
 use crate::model::frame_model::{Contribution, FrameModel, Mode, Scorer};
-use crate::text::segment::{Segmenter, Sentence, SentenceKind};
+use crate::text::segment::{Segmenter, Sentence, SentenceKind, SplitScratch};
 
 /// What one output row describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +36,7 @@ pub struct ArticleScorer<'m> {
     model: &'m FrameModel,
     scorer: Scorer<'m>,
     segmenter: Segmenter,
+    split: SplitScratch,
     sentences: Vec<Sentence>,
     /// Rows of earlier calls, reused so a sentence costs no allocation.
     spare: Vec<ScoredSentence>,
@@ -51,6 +52,7 @@ impl<'m> ArticleScorer<'m> {
             model,
             scorer: model.scorer(),
             segmenter: Segmenter::new(),
+            split: SplitScratch::default(),
             sentences: Vec::new(),
             spare: Vec::new(),
             unit,
@@ -63,7 +65,10 @@ impl<'m> ArticleScorer<'m> {
         self.spare.append(out);
         self.sentences.clear();
         match self.unit {
-            Unit::Sentence => self.segmenter.split_into(text, &mut self.sentences),
+            Unit::Sentence => {
+                self.segmenter
+                    .split_reusing(text, &mut self.sentences, &mut self.split)
+            }
             Unit::Record => {
                 let trimmed = text.trim_start();
                 let start = text.len() - trimmed.len();

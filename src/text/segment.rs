@@ -90,8 +90,19 @@ impl Segmenter {
 
     /// Like [`Segmenter::split`], appending to `out` (which is not cleared).
     pub fn split_into(&self, text: &str, out: &mut Vec<Sentence>) {
-        let lines = classify_lines(text);
-        let mut scratch = String::new();
+        self.split_reusing(text, out, &mut SplitScratch::default());
+    }
+
+    /// [`Segmenter::split_into`] with its buffers kept in `scratch`, so
+    /// splitting many texts allocates nothing once they have grown.
+    pub(crate) fn split_reusing(
+        &self,
+        text: &str,
+        out: &mut Vec<Sentence>,
+        scratch: &mut SplitScratch,
+    ) {
+        let mut lines = std::mem::take(&mut scratch.lines);
+        classify_lines(text, &mut lines);
         let mut i = 0;
         while i < lines.len() {
             let line = lines[i];
@@ -111,7 +122,7 @@ impl Segmenter {
                         LineKind::Faq => SentenceKind::Faq,
                         _ => SentenceKind::Heading,
                     };
-                    self.split_unit(text, line.start, line.end, kind, &mut scratch, out);
+                    self.split_unit(text, line.start, line.end, kind, scratch, out);
                     i += 1;
                 }
                 LineKind::Prose => {
@@ -135,13 +146,14 @@ impl Segmenter {
                         } else {
                             SentenceKind::Prose
                         };
-                        self.split_unit(text, start, end, kind, &mut scratch, out);
+                        self.split_unit(text, start, end, kind, scratch, out);
                         j = k + 1;
                     }
                     i = block_end;
                 }
             }
         }
+        scratch.lines = lines;
     }
 
     /// Splits one unit `text[start..end]` into sentences.
@@ -151,35 +163,41 @@ impl Segmenter {
         start: usize,
         end: usize,
         kind: SentenceKind,
-        scratch: &mut String,
+        scratch: &mut SplitScratch,
         out: &mut Vec<Sentence>,
     ) {
+        let SplitScratch {
+            unit: joined,
+            bounds,
+            pieces,
+            cuts,
+            ..
+        } = scratch;
         let raw = &text[start..end];
         // Joined lines: the sentence rules treat a newline as a paragraph
         // end, so a copy with newlines as spaces (same byte length) is split.
         let unit: &str = if memchr::memchr2(b'\n', b'\r', raw.as_bytes()).is_some() {
             // Runs between line breaks are copied whole (CR and LF are
             // single bytes, so the copy keeps every offset).
-            scratch.clear();
+            joined.clear();
             let mut from = 0;
             for i in memchr::memchr2_iter(b'\n', b'\r', raw.as_bytes()) {
-                scratch.push_str(&raw[from..i]);
-                scratch.push(' ');
+                joined.push_str(&raw[from..i]);
+                joined.push(' ');
                 from = i + 1;
             }
-            scratch.push_str(&raw[from..]);
-            scratch
+            joined.push_str(&raw[from..]);
+            joined
         } else {
             raw
         };
-        let mut bounds = Vec::new();
         if self.unicode_only || !fast_path_applies(unit) {
-            unicode_breaks(unit, &mut bounds);
+            unicode_breaks(unit, bounds);
         } else {
-            fast_breaks(unit, &mut bounds);
+            fast_breaks(unit, bounds);
         }
         let mut seg_start = 0;
-        let mut pieces: Vec<(usize, usize)> = Vec::new();
+        pieces.clear();
         for (n, &b) in bounds.iter().enumerate() {
             let last = n + 1 == bounds.len();
             if !last && continues_after_abbreviation(unit, seg_start, b) {
@@ -188,15 +206,27 @@ impl Segmenter {
             pieces.push((seg_start, b));
             seg_start = b;
         }
-        for (s, e) in pieces {
+        for &(s, e) in pieces.iter() {
             let mut from = s;
-            for cut in run_on_breaks(unit, s, e) {
+            run_on_breaks(unit, s, e, cuts);
+            for &cut in cuts.iter() {
                 push_trimmed(unit, start, from, cut, kind, out);
                 from = cut;
             }
             push_trimmed(unit, start, from, e, kind, out);
         }
     }
+}
+
+/// Buffers of [`Segmenter::split_reusing`], kept between texts.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SplitScratch {
+    lines: Vec<Line>,
+    /// A unit with its line breaks replaced by spaces.
+    unit: String,
+    bounds: Vec<usize>,
+    pieces: Vec<(usize, usize)>,
+    cuts: Vec<usize>,
 }
 
 /// Pushes `unit[s..e]` trimmed, if it holds any letter or digit.
@@ -245,12 +275,18 @@ struct Line {
     kind: LineKind,
 }
 
-fn classify_lines(text: &str) -> Vec<Line> {
-    let mut lines = Vec::new();
+/// The lines of `text` (each with its `\n`, as `split_inclusive` cuts
+/// them, found with memchr) into `lines` (cleared first).
+fn classify_lines(text: &str, lines: &mut Vec<Line>) {
+    lines.clear();
     let mut pos = 0;
-    for raw in text.split_inclusive('\n') {
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes())
+        .map(|i| i + 1)
+        .chain((!text.ends_with('\n') && !text.is_empty()).then_some(text.len()));
+    for end in ends {
+        let raw = &text[pos..end];
         let line_start = pos;
-        pos += raw.len();
+        pos = end;
         let body = raw.trim_end_matches(['\n', '\r']);
         let trimmed = body.trim_start();
         let start = line_start + (body.len() - trimmed.len());
@@ -264,7 +300,6 @@ fn classify_lines(text: &str) -> Vec<Line> {
             kind,
         });
     }
-    lines
 }
 
 /// Classifies a trimmed line; returns its kind and the byte length of a
@@ -333,15 +368,31 @@ fn is_hard_wrapped(text: &str, block: &[Line]) -> bool {
     if block.len() < 3 {
         return false;
     }
-    let widths: Vec<usize> = block
-        .iter()
-        .map(|l| text[l.line_start..l.end].chars().count())
-        .collect();
-    if widths.iter().any(|&w| w > 100) {
-        return false;
+    // Lines of 40+ characters among all but the last.
+    let mut wide = 0;
+    for (n, l) in block.iter().enumerate() {
+        let w = char_count(&text[l.line_start..l.end]);
+        if w > 100 {
+            return false;
+        }
+        wide += usize::from(w >= 40 && n + 1 < block.len());
     }
-    let body = &widths[..widths.len() - 1];
-    body.iter().filter(|&&w| w >= 40).count() * 2 >= body.len()
+    wide * 2 >= block.len() - 1
+}
+
+/// The number of characters of `s` (its length when ASCII).
+fn char_count(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
+/// Whether `s` has at most `n` characters, counting only when its length
+/// leaves it open (a character takes 1 to 4 bytes).
+fn at_most_chars(s: &str, n: usize) -> bool {
+    s.len() <= n || (s.len() <= 4 * n && s.chars().count() <= n)
 }
 
 /// Whether prose line `b` continues the paragraph of prose line `a`.
@@ -355,7 +406,7 @@ fn joins_next(text: &str, a: &Line, b: &Line, wrapped: bool) -> bool {
         // is a heading; wire copy wrapped mid-phrase ("accused the" /
         // "United States ...") is not.
         !(looks_like_heading(a_text)
-            && a_text.chars().count() < 40
+            && at_most_chars(a_text, 39)
             && title_case(a_text)
             && !continues_lower)
     } else {
@@ -398,7 +449,7 @@ fn ends_sentence(s: &str) -> bool {
 }
 
 fn looks_like_heading(s: &str) -> bool {
-    !ends_sentence(s) && s.chars().count() <= 160
+    !ends_sentence(s) && at_most_chars(s, 160)
 }
 
 // ---------------------------------------------------------------------------
@@ -439,7 +490,7 @@ pub(crate) fn is_fast_punct(c: char) -> bool {
 /// True when every character of `s` is printable ASCII, a tab, or one of
 /// the common typographic characters of [`is_fast_punct`].
 pub(crate) fn fast_path_applies(s: &str) -> bool {
-    if s.bytes().all(|b| (0x20..0x7f).contains(&b) || b == b'\t') {
+    if crate::bytes::all_bytes(s.as_bytes(), |b| (0x20..0x7f).contains(&b) | (b == b'\t')) {
         return true;
     }
     s.chars()
@@ -539,92 +590,192 @@ fn fast_breaks(unit: &str, out: &mut Vec<usize>) {
 
 // ---------------------------------------------------------------------------
 // News-text corrections
+//
+// The word lists are `match`es on literals, which the compiler turns into
+// inline length and byte compares; `slice.contains` called `memcmp` per
+// entry at every candidate sentence end.
 
 /// Titles after which a full stop never ends a sentence.
-const TITLES: &[&str] = &[
-    "Mr", "Mrs", "Ms", "Dr", "Prof", "Gen", "Lt", "Col", "Maj", "Capt", "Cpt", "Sgt", "Cpl", "Adm",
-    "Cmdr", "Brig", "Sen", "Rep", "Gov", "Pres", "Rev", "Hon", "Amb", "Supt", "Insp", "Mt", "Ft",
-    "Messrs", "Mme", "Mlle", "Gens", "Sens", "Reps", "vs", "approx", "ca", "cf",
-];
+fn is_title(word: &str) -> bool {
+    matches!(
+        word,
+        "Mr" | "Mrs"
+            | "Ms"
+            | "Dr"
+            | "Prof"
+            | "Gen"
+            | "Lt"
+            | "Col"
+            | "Maj"
+            | "Capt"
+            | "Cpt"
+            | "Sgt"
+            | "Cpl"
+            | "Adm"
+            | "Cmdr"
+            | "Brig"
+            | "Sen"
+            | "Rep"
+            | "Gov"
+            | "Pres"
+            | "Rev"
+            | "Hon"
+            | "Amb"
+            | "Supt"
+            | "Insp"
+            | "Mt"
+            | "Ft"
+            | "Messrs"
+            | "Mme"
+            | "Mlle"
+            | "Gens"
+            | "Sens"
+            | "Reps"
+            | "vs"
+            | "approx"
+            | "ca"
+            | "cf"
+    )
+}
 
 /// Abbreviations that continue the sentence when a number follows.
-const BEFORE_NUMBER: &[&str] = &[
-    "No", "Nos", "no", "nos", "Art", "art", "Vol", "vol", "p", "pp", "Fig", "fig", "Sec", "sec",
-    "Ch", "ch", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov",
-    "Dec", "Nr", "para", "Para",
-];
+fn is_before_number(word: &str) -> bool {
+    matches!(
+        word,
+        "No" | "Nos"
+            | "no"
+            | "nos"
+            | "Art"
+            | "art"
+            | "Vol"
+            | "vol"
+            | "p"
+            | "pp"
+            | "Fig"
+            | "fig"
+            | "Sec"
+            | "sec"
+            | "Ch"
+            | "ch"
+            | "Jan"
+            | "Feb"
+            | "Mar"
+            | "Apr"
+            | "Jun"
+            | "Jul"
+            | "Aug"
+            | "Sep"
+            | "Sept"
+            | "Oct"
+            | "Nov"
+            | "Dec"
+            | "Nr"
+            | "para"
+            | "Para"
+    )
+}
 
 /// Abbreviations that continue the sentence unless a sentence starter follows.
-const USUALLY_INSIDE: &[&str] = &[
-    "Inc", "Co", "Corp", "Ltd", "Bros", "Jr", "Sr", "St", "Ave", "Blvd", "Dept", "Univ", "Gov't",
-    "est", "incl", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov",
-    "Dec",
-];
+fn is_usually_inside(word: &str) -> bool {
+    matches!(
+        word,
+        "Inc"
+            | "Co"
+            | "Corp"
+            | "Ltd"
+            | "Bros"
+            | "Jr"
+            | "Sr"
+            | "St"
+            | "Ave"
+            | "Blvd"
+            | "Dept"
+            | "Univ"
+            | "Gov't"
+            | "est"
+            | "incl"
+            | "Jan"
+            | "Feb"
+            | "Mar"
+            | "Apr"
+            | "Jun"
+            | "Jul"
+            | "Aug"
+            | "Sep"
+            | "Sept"
+            | "Oct"
+            | "Nov"
+            | "Dec"
+    )
+}
 
 /// Words that usually start a sentence; after "U.S." or an initial they
 /// mean the full stop did end one.
-const SENTENCE_STARTERS: &[&str] = &[
-    "The",
-    "A",
-    "An",
-    "He",
-    "She",
-    "It",
-    "They",
-    "We",
-    "I",
-    "You",
-    "But",
-    "And",
-    "Yet",
-    "So",
-    "This",
-    "That",
-    "These",
-    "Those",
-    "There",
-    "Here",
-    "His",
-    "Her",
-    "Its",
-    "Their",
-    "Our",
-    "My",
-    "In",
-    "On",
-    "At",
-    "As",
-    "If",
-    "When",
-    "While",
-    "After",
-    "Before",
-    "Since",
-    "However",
-    "Meanwhile",
-    "Still",
-    "Some",
-    "Many",
-    "Most",
-    "No",
-    "Not",
-    "Officials",
-    "Asked",
-    "What",
-    "Why",
-    "How",
-    "Who",
-    "Where",
-    "Earlier",
-    "Later",
-    "Last",
-    "Now",
-    "Then",
-    "Such",
-    "One",
-    "Two",
-    "Both",
-];
+fn is_sentence_starter(word: &str) -> bool {
+    matches!(
+        word,
+        "The"
+            | "A"
+            | "An"
+            | "He"
+            | "She"
+            | "It"
+            | "They"
+            | "We"
+            | "I"
+            | "You"
+            | "But"
+            | "And"
+            | "Yet"
+            | "So"
+            | "This"
+            | "That"
+            | "These"
+            | "Those"
+            | "There"
+            | "Here"
+            | "His"
+            | "Her"
+            | "Its"
+            | "Their"
+            | "Our"
+            | "My"
+            | "In"
+            | "On"
+            | "At"
+            | "As"
+            | "If"
+            | "When"
+            | "While"
+            | "After"
+            | "Before"
+            | "Since"
+            | "However"
+            | "Meanwhile"
+            | "Still"
+            | "Some"
+            | "Many"
+            | "Most"
+            | "No"
+            | "Not"
+            | "Officials"
+            | "Asked"
+            | "What"
+            | "Why"
+            | "How"
+            | "Who"
+            | "Where"
+            | "Earlier"
+            | "Later"
+            | "Last"
+            | "Now"
+            | "Then"
+            | "Such"
+            | "One"
+            | "Two"
+            | "Both"
+    )
+}
 
 /// Whether the UAX #29 break at `b` (end of `unit[seg_start..b]`) follows an
 /// abbreviation and so does not end the sentence.
@@ -644,14 +795,14 @@ fn continues_after_abbreviation(unit: &str, seg_start: usize, b: usize) -> bool 
     }
     let next = next_word(&unit[b..]);
     let next_is_number = next.starts_with(|c: char| c.is_ascii_digit());
-    let next_starts_sentence = SENTENCE_STARTERS.contains(&next);
-    if TITLES.contains(&word) {
+    let next_starts_sentence = is_sentence_starter(next);
+    if is_title(word) {
         return true;
     }
-    if BEFORE_NUMBER.contains(&word) && next_is_number {
+    if is_before_number(word) && next_is_number {
         return true;
     }
-    if USUALLY_INSIDE.contains(&word) {
+    if is_usually_inside(word) {
         return !next_starts_sentence;
     }
     let is_initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
@@ -677,10 +828,11 @@ fn next_word(s: &str) -> &str {
 /// Positions inside `unit[s..e]` where a sentence ends with no space before
 /// the next one ("peace.The divergence"), excluding abbreviations, dotted
 /// initialisms ("U.S.Stance"), numbers, URLs and e-mail addresses.
-fn run_on_breaks(unit: &str, s: usize, e: usize) -> Vec<usize> {
+/// (Into `cuts`, cleared first.)
+fn run_on_breaks(unit: &str, s: usize, e: usize, cuts: &mut Vec<usize>) {
     let piece = &unit[s..e];
     let bytes = piece.as_bytes();
-    let mut cuts = Vec::new();
+    cuts.clear();
     for p in memchr::memchr3_iter(b'.', b'!', b'?', bytes) {
         if p == 0 {
             continue;
@@ -704,15 +856,14 @@ fn run_on_breaks(unit: &str, s: usize, e: usize) -> Vec<usize> {
             .map_or(0, |(w, c)| w + c.len_utf8());
         let word = piece[word_start..p].trim_start_matches(['"', '“', '(', '‘']);
         if word.contains(['.', '/', '@', ':', '\\'])
-            || TITLES.contains(&word)
-            || USUALLY_INSIDE.contains(&word)
+            || is_title(word)
+            || is_usually_inside(word)
             || word.chars().filter(|c| c.is_alphanumeric()).count() < 2
         {
             continue;
         }
         cuts.push(s + p + 1);
     }
-    cuts
 }
 
 #[cfg(test)]
@@ -873,5 +1024,44 @@ mod tests {
         let a = Segmenter::new().split(t);
         let b = Segmenter::unicode_only().split(t);
         assert_eq!(a, b);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn char_counts_shortcut_the_exact_count(s in "[a-z é’—😀\n]{0,80}", n in 0usize..40) {
+            let count = s.chars().count();
+            proptest::prop_assert_eq!(char_count(&s), count);
+            proptest::prop_assert_eq!(at_most_chars(&s, n), count <= n);
+        }
+
+        #[test]
+        fn lines_are_cut_as_split_inclusive_cuts_them(s in "[ab \n\r]{0,60}") {
+            let mut lines = Vec::new();
+            classify_lines(&s, &mut lines);
+            let mut starts = Vec::new();
+            let mut pos = 0;
+            for raw in s.split_inclusive('\n') {
+                starts.push(pos);
+                pos += raw.len();
+            }
+            let got: Vec<usize> = lines.iter().map(|l| l.line_start).collect();
+            proptest::prop_assert_eq!(got, starts);
+        }
+
+        #[test]
+        fn reused_buffers_split_as_fresh_ones(
+            texts in proptest::collection::vec(
+                "([A-Za-z]{1,8}|[0-9]{1,3}|[ .!?,;:'\"()\n]|Mr\\.|U\\.S\\.|\n\n|- |’|é){0,60}",
+                1..6,
+            ),
+        ) {
+            let seg = Segmenter::new();
+            let mut scratch = SplitScratch::default();
+            for t in &texts {
+                let mut reused = Vec::new();
+                seg.split_reusing(t, &mut reused, &mut scratch);
+                proptest::prop_assert_eq!(reused, seg.split(t));
+            }
+        }
     }
 }
