@@ -3,6 +3,7 @@
 //! features can only be computed with the settings they belong to.
 
 use crate::error::Result;
+use crate::features::sparse::CountRows;
 use crate::features::vectorizer::{FeatureConfig, Vectorizer};
 use crate::text::analyzer::{Analyzer, AnalyzerConfig, TermCache};
 
@@ -63,8 +64,15 @@ impl Featurizer {
 
     /// Bucket counts of many texts plus the first n-gram string seen in
     /// each bucket; deterministic whatever the number of threads.
+    pub(crate) fn count_rows(&self, texts: &[&str]) -> (CountRows, NgramNames) {
+        count_rows(&self.analyzer, &self.config, texts)
+    }
+
+    /// [`Featurizer::count_rows`] with a `Vec` per text.
+    #[cfg(test)]
     pub(crate) fn count_texts(&self, texts: &[&str]) -> (Vec<BucketCounts>, NgramNames) {
-        count_texts(&self.analyzer, &self.config, texts)
+        let (rows, names) = self.count_rows(texts);
+        ((0..rows.n_rows()).map(|i| rows.row(i)).collect(), names)
     }
 }
 
@@ -269,6 +277,7 @@ impl FeatureScratch {
 }
 
 /// Sorted `(bucket, count)` pairs of one text.
+#[cfg(test)]
 pub(crate) type BucketCounts = Vec<(u32, u32)>;
 
 /// The first n-gram string seen in each bucket.
@@ -276,11 +285,11 @@ pub(crate) type NgramNames = std::collections::BTreeMap<u32, String>;
 
 /// Bucket counts of many texts plus the first n-gram string seen in each
 /// bucket; deterministic whatever the number of threads.
-pub(crate) fn count_texts(
+pub(crate) fn count_rows(
     analyzer: &Analyzer,
     config: &FeatureConfig,
     texts: &[&str],
-) -> (Vec<BucketCounts>, NgramNames) {
+) -> (CountRows, NgramNames) {
     use rayon::prelude::*;
     const CHUNK: usize = 2048;
     let chunks: Vec<_> = texts
@@ -292,9 +301,9 @@ pub(crate) fn count_texts(
             // is new is turned into a string.
             let mut named = vec![0u64; config.n_buckets().div_ceil(64)];
             let mut fresh = Vec::new();
-            let mut docs = Vec::with_capacity(chunk.len());
+            let mut docs = CountRows::default();
+            let mut counts = Vec::new();
             for text in chunk {
-                let mut counts = Vec::new();
                 scratch.bucket_counts_with(analyzer, config, text, &mut counts, Some, |b, gram| {
                     let (word, bit) = (b as usize / 64, 1u64 << (b % 64));
                     if named[word] & bit == 0 {
@@ -327,20 +336,20 @@ pub(crate) fn count_texts(
                     };
                     names.insert(b, name);
                 }
-                docs.push(counts);
+                docs.push_row(&counts);
             }
             (docs, names)
         })
         .collect();
-    let mut all_docs = Vec::with_capacity(texts.len());
     let mut all_names = std::collections::BTreeMap::new();
+    let mut all_docs = Vec::with_capacity(chunks.len());
     for (docs, names) in chunks {
-        all_docs.extend(docs);
+        all_docs.push(docs);
         for (b, n) in names {
             all_names.entry(b).or_insert(n);
         }
     }
-    (all_docs, all_names)
+    (CountRows::concat(all_docs), all_names)
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ use linfa::ParamGuard;
 use ndarray::{Array1, Array2};
 
 use crate::error::{Error, Result};
-use crate::features::sparse::CsrMatrix;
+use crate::features::sparse::{CsrMatrix, RowView};
 
 /// Settings of a logistic regression fit (unchecked).
 #[derive(Debug, Clone, PartialEq)]
@@ -245,7 +245,7 @@ impl LastEval {
 
 /// The binary problem.
 struct BinaryProblem<'a> {
-    x: &'a CsrMatrix,
+    x: RowView<'a>,
     y: Vec<f64>,
     s: Vec<f64>,
     alpha: f64,
@@ -328,20 +328,45 @@ impl ValidLogisticParams {
         start: Option<&BinaryLogistic>,
     ) -> Result<BinaryLogistic> {
         let (x, t) = checked_parts(dataset)?;
-        if x.nsamples() == 0 {
+        let targets: Vec<bool> = t.to_vec();
+        self.fit_binary(
+            RowView::all(x),
+            &targets,
+            dataset.weights().unwrap_or(&[]),
+            start,
+        )
+    }
+
+    /// Fits a binary model on the rows of `x` with targets `targets` (one
+    /// per row of the view) and sample weights `weights` (empty: 1 each),
+    /// starting from `start` if given.
+    pub(crate) fn fit_binary(
+        &self,
+        x: RowView<'_>,
+        targets: &[bool],
+        weights: &[f32],
+        start: Option<&BinaryLogistic>,
+    ) -> Result<BinaryLogistic> {
+        if targets.len() != x.n_rows() {
+            return Err(linfa::Error::MismatchedShapes(x.n_rows(), targets.len()).into());
+        }
+        if x.n_rows() == 0 {
             return Err(linfa::Error::NotEnoughSamples.into());
         }
-        let classes: Vec<usize> = t.iter().map(|&b| b as usize).collect();
+        let classes: Vec<usize> = targets.iter().map(|&b| b as usize).collect();
         let s = sample_weights(
-            dataset.weights().unwrap_or(&[]),
+            weights,
             &classes,
             2,
-            self.balanced && t.iter().any(|&b| b) && t.iter().any(|&b| !b),
+            self.balanced && targets.iter().any(|&b| b) && targets.iter().any(|&b| !b),
         );
         let total: f64 = s.iter().sum();
         let problem = BinaryProblem {
             x,
-            y: t.iter().map(|&b| if b { 1.0 } else { -1.0 }).collect(),
+            y: targets
+                .iter()
+                .map(|&b| if b { 1.0 } else { -1.0 })
+                .collect(),
             s,
             alpha: self.alpha,
             memo: LastEval::default(),
@@ -384,7 +409,7 @@ impl PredictInplace<CsrMatrix, Array1<f64>> for BinaryLogistic {
 
 /// The multinomial problem.
 struct MultinomialProblem<'a> {
-    x: &'a CsrMatrix,
+    x: RowView<'a>,
     y: Vec<usize>,
     s: Vec<f64>,
     k: usize,
@@ -484,12 +509,34 @@ impl ValidLogisticParams {
         start: Option<&MultinomialLogistic>,
     ) -> Result<MultinomialLogistic> {
         let (x, t) = checked_parts(dataset)?;
-        let k = t.iter().max().map_or(0, |m| m + 1);
+        let targets: Vec<usize> = t.to_vec();
+        self.fit_multinomial(
+            RowView::all(x),
+            targets,
+            dataset.weights().unwrap_or(&[]),
+            start,
+        )
+    }
+
+    /// Fits a softmax model on the rows of `x` with classes `targets` (one
+    /// per row of the view; classes are `0..=max(targets)`) and sample
+    /// weights `weights` (empty: 1 each), starting from `start` if given.
+    pub(crate) fn fit_multinomial(
+        &self,
+        x: RowView<'_>,
+        targets: Vec<usize>,
+        weights: &[f32],
+        start: Option<&MultinomialLogistic>,
+    ) -> Result<MultinomialLogistic> {
+        if targets.len() != x.n_rows() {
+            return Err(linfa::Error::MismatchedShapes(x.n_rows(), targets.len()).into());
+        }
+        let k = targets.iter().max().map_or(0, |m| m + 1);
         if k < 2 {
             return Err(linfa::Error::NotEnoughSamples.into());
         }
-        let y: Vec<usize> = t.to_vec();
-        let s = sample_weights(dataset.weights().unwrap_or(&[]), &y, k, self.balanced);
+        let y = targets;
+        let s = sample_weights(weights, &y, k, self.balanced);
         let d = x.n_cols();
         let total: f64 = s.iter().sum();
         let problem = MultinomialProblem {
