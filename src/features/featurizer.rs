@@ -292,64 +292,78 @@ pub(crate) fn count_rows(
 ) -> (CountRows, NgramNames) {
     use rayon::prelude::*;
     const CHUNK: usize = 2048;
-    let chunks: Vec<_> = texts
-        .par_chunks(CHUNK)
-        .map(|chunk| {
-            let mut scratch = FeatureScratch::new(config);
-            let mut names = std::collections::BTreeMap::new();
-            // Buckets named so far in this chunk: only an n-gram whose bucket
-            // is new is turned into a string.
-            let mut named = vec![0u64; config.n_buckets().div_ceil(64)];
-            let mut fresh = Vec::new();
-            let mut docs = CountRows::default();
-            let mut counts = Vec::new();
-            for text in chunk {
-                scratch.bucket_counts_with(analyzer, config, text, &mut counts, Some, |b, gram| {
-                    let (word, bit) = (b as usize / 64, 1u64 << (b % 64));
-                    if named[word] & bit == 0 {
-                        named[word] |= bit;
-                        fresh.push((b, gram));
-                    }
-                });
-                let ids = scratch.term_ids();
-                for (b, gram) in fresh.drain(..) {
-                    let name = match gram {
-                        Gram::Words { first, last } => {
-                            let ngram: Vec<&str> = ids[first..=last]
-                                .iter()
-                                .map(|&i| scratch.cache.term(i).text.as_ref())
-                                .collect();
-                            ngram.join(" ")
-                        }
-                        Gram::Chars { pos, index } => {
-                            let term = &scratch.cache.term(ids[pos]).text;
-                            let mut name = String::new();
-                            let mut k = 0;
-                            config.for_each_char_ngram(term, |_, g| {
-                                if k == index {
-                                    name = g.to_string();
-                                }
-                                k += 1;
-                            });
-                            name
-                        }
-                    };
-                    names.insert(b, name);
-                }
-                docs.push_row(&counts);
-            }
-            (docs, names)
-        })
-        .collect();
+    // Chunks are counted in parallel a batch at a time and merged in
+    // order, so only one batch's chunk results (counts with growth slack,
+    // names) are held beside the rows merged so far: on a million rows all
+    // chunks at once took 1.5 GB where the counts need 0.35 GB.
+    const BATCH: usize = 32 * CHUNK;
+    let mut all_docs = CountRows::default();
     let mut all_names = std::collections::BTreeMap::new();
-    let mut all_docs = Vec::with_capacity(chunks.len());
-    for (docs, names) in chunks {
-        all_docs.push(docs);
-        for (b, n) in names {
-            all_names.entry(b).or_insert(n);
+    for batch in texts.chunks(BATCH) {
+        let chunks: Vec<_> = batch
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut scratch = FeatureScratch::new(config);
+                let mut names = std::collections::BTreeMap::new();
+                // Buckets named so far in this chunk: only an n-gram whose bucket
+                // is new is turned into a string.
+                let mut named = vec![0u64; config.n_buckets().div_ceil(64)];
+                let mut fresh = Vec::new();
+                let mut docs = CountRows::default();
+                let mut counts = Vec::new();
+                for text in chunk {
+                    scratch.bucket_counts_with(
+                        analyzer,
+                        config,
+                        text,
+                        &mut counts,
+                        Some,
+                        |b, gram| {
+                            let (word, bit) = (b as usize / 64, 1u64 << (b % 64));
+                            if named[word] & bit == 0 {
+                                named[word] |= bit;
+                                fresh.push((b, gram));
+                            }
+                        },
+                    );
+                    let ids = scratch.term_ids();
+                    for (b, gram) in fresh.drain(..) {
+                        let name = match gram {
+                            Gram::Words { first, last } => {
+                                let ngram: Vec<&str> = ids[first..=last]
+                                    .iter()
+                                    .map(|&i| scratch.cache.term(i).text.as_ref())
+                                    .collect();
+                                ngram.join(" ")
+                            }
+                            Gram::Chars { pos, index } => {
+                                let term = &scratch.cache.term(ids[pos]).text;
+                                let mut name = String::new();
+                                let mut k = 0;
+                                config.for_each_char_ngram(term, |_, g| {
+                                    if k == index {
+                                        name = g.to_string();
+                                    }
+                                    k += 1;
+                                });
+                                name
+                            }
+                        };
+                        names.insert(b, name);
+                    }
+                    docs.push_row(&counts);
+                }
+                (docs, names)
+            })
+            .collect();
+        for (docs, names) in chunks {
+            all_docs.append(docs);
+            for (b, n) in names {
+                all_names.entry(b).or_insert(n);
+            }
         }
     }
-    (CountRows::concat(all_docs), all_names)
+    (all_docs, all_names)
 }
 
 #[cfg(test)]

@@ -142,24 +142,13 @@ impl CountRows {
         self.indptr.push(self.buckets.len());
     }
 
-    /// The rows of `parts`, in order, each part freed once copied.
-    pub(crate) fn concat(parts: Vec<CountRows>) -> CountRows {
-        let nnz = parts.iter().map(|p| p.buckets.len()).sum();
-        let rows = parts.iter().map(CountRows::n_rows).sum::<usize>();
-        let mut out = CountRows {
-            indptr: Vec::with_capacity(rows + 1),
-            buckets: Vec::with_capacity(nnz),
-            counts: Vec::with_capacity(nnz),
-        };
-        out.indptr.push(0);
-        for part in parts {
-            let base = out.buckets.len();
-            out.buckets.extend_from_slice(&part.buckets);
-            out.counts.extend_from_slice(&part.counts);
-            out.indptr
-                .extend(part.indptr[1..].iter().map(|&end| base + end));
-        }
-        out
+    /// Appends the rows of `other`, freeing it.
+    pub(crate) fn append(&mut self, other: CountRows) {
+        let base = self.buckets.len();
+        self.buckets.extend_from_slice(&other.buckets);
+        self.counts.extend_from_slice(&other.counts);
+        self.indptr
+            .extend(other.indptr[1..].iter().map(|&end| base + end));
     }
 
     /// Number of rows.
@@ -263,13 +252,13 @@ mod tests {
     }
 
     #[test]
-    fn count_rows_concat_keeps_rows_apart() {
+    fn count_rows_append_keeps_rows_apart() {
         let mut a = CountRows::default();
         a.push_row(&[(1, 2), (5, 1)]);
         a.push_row(&[]);
         let mut b = CountRows::default();
         b.push_row(&[(3, 4)]);
-        let a = CountRows::concat(vec![a, b]);
+        a.append(b);
         assert_eq!(a.n_rows(), 3);
         assert_eq!(a.row(0), [(1, 2), (5, 1)]);
         assert_eq!(a.row(1), []);
