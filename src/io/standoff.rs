@@ -280,10 +280,7 @@ pub fn read_exclusions(files: &[PathBuf]) -> Result<Exclusions> {
         let doc = table.column(path, DOC_ID_COLUMN)?;
         let span = crate::io::dataset::column_index(&table.header, START_COLUMN)
             .zip(crate::io::dataset::column_index(&table.header, END_COLUMN));
-        loop {
-            let Some((line, record)) = table.next_row() else {
-                break;
-            };
+        while let Some((line, record)) = table.next_row() {
             let field = |i: usize| CsvRows::text(record, i).unwrap_or_default();
             let id = field(doc);
             if id.is_empty() {

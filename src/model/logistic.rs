@@ -417,6 +417,9 @@ impl LastEval {
     }
 }
 
+/// A point, and the cost and gradient there.
+type Evaluated = (Vec<f64>, f64, Vec<f64>);
+
 /// The binary problem.
 struct BinaryProblem<'a> {
     x: RowView<'a>,
@@ -424,7 +427,7 @@ struct BinaryProblem<'a> {
     s: Vec<f64>,
     alpha: f64,
     /// The last point evaluated, with its cost and gradient.
-    memo: RefCell<Option<(Vec<f64>, f64, Vec<f64>)>>,
+    memo: RefCell<Option<Evaluated>>,
 }
 
 impl BinaryProblem<'_> {
