@@ -220,6 +220,10 @@ where
     // s_k = x_{k+1} - x_k and y_k = g_{k+1} - g_k, oldest first.
     let mut s: VecDeque<Vec<f64>> = VecDeque::with_capacity(LBFGS_MEMORY);
     let mut y: VecDeque<Vec<f64>> = VecDeque::with_capacity(LBFGS_MEMORY);
+    // y_k.s_k and y_k.y_k of each pair: argmin recomputes them every
+    // iteration; a pair does not change, and s.y sums the same products in
+    // the same order as y.s, so computed once they are the same numbers.
+    let mut ys: VecDeque<(f64, f64)> = VecDeque::with_capacity(LBFGS_MEMORY);
     let mut q = vec![0.0; n];
     let mut alpha = [0.0; LBFGS_MEMORY];
     let mut rho = [0.0; LBFGS_MEMORY];
@@ -231,15 +235,20 @@ where
         {
             break;
         }
-        let gamma = match (s.back(), y.back()) {
-            (Some(sk), Some(yk)) => dot(sk, yk) / dot(yk, yk),
-            _ => 1.0,
+        let gamma = match ys.back() {
+            Some(&(yksk, ykyk)) => yksk / ykyk,
+            None => 1.0,
         };
         // Two-loop recursion: q becomes r = H g.
         q.copy_from_slice(&grad);
         let cur_m = s.len();
-        for (i, (sk, yk)) in s.iter().rev().zip(y.iter().rev()).enumerate() {
-            let yksk: f64 = dot(yk, sk);
+        for (i, ((sk, yk), &(yksk, _))) in s
+            .iter()
+            .rev()
+            .zip(y.iter().rev())
+            .zip(ys.iter().rev())
+            .enumerate()
+        {
             let rho_t = 1.0 / yksk;
             let skq: f64 = dot(sk, &q);
             let alpha_t = skq * rho_t;
@@ -275,6 +284,7 @@ where
         };
         let next_cost = found.get_cost();
         let (mut sk, mut yk) = if iter >= LBFGS_MEMORY as u64 {
+            ys.pop_front();
             (
                 s.pop_front().expect("full history"),
                 y.pop_front().expect("full history"),
@@ -289,6 +299,7 @@ where
         for ((yj, a), b) in yk.iter_mut().zip(&next_grad).zip(&grad) {
             *yj = a - b;
         }
+        ys.push_back((dot(&yk, &sk), dot(&yk, &yk)));
         s.push_back(sk);
         y.push_back(yk);
         param = xk1;
