@@ -355,12 +355,12 @@ impl LabeledData {
     }
 }
 
-/// A CSV file's header and records, each with its 1-based line; malformed
-/// records are listed as skipped.
+/// A CSV file's header and a reader of its records, each with its 1-based
+/// line; malformed records are listed as skipped as they are met.
 pub(crate) struct CsvRows {
     pub(crate) header: csv::ByteRecord,
     records: CsvRecords,
-    /// Malformed records met so far by [`CsvRows::for_each_row`].
+    /// Malformed records met so far by [`CsvRows::next_row`].
     pub(crate) skipped: Vec<Skipped>,
 }
 
