@@ -140,7 +140,7 @@ struct Args {
     ngram_max: u8,
     /// Character n-grams of each word: MIN-MAX (e.g. 3-5), "off", or "auto"
     /// to try words only against words plus 2-5 character n-grams by
-    /// cross-validation (data sets up to 10,000 rows; ties keep words only).
+    /// cross-validation (data sets up to 5,000 rows; ties keep words only).
     #[arg(long, default_value = "auto", help_heading = "Features")]
     char_ngrams: String,
     /// Length normalisation: rows are divided by their L2 norm to this power

@@ -87,6 +87,136 @@ impl CsrMatrix {
     }
 }
 
+impl CsrMatrix {
+    /// A matrix from its parts, as [`CsrMatrix`] lays them out.
+    pub(crate) fn from_parts(
+        n_cols: usize,
+        indptr: Vec<usize>,
+        indices: Vec<u32>,
+        values: Vec<f32>,
+    ) -> Self {
+        debug_assert_eq!(indptr.last().copied(), Some(indices.len()));
+        debug_assert_eq!(indices.len(), values.len());
+        debug_assert!(indices.iter().all(|&j| (j as usize) < n_cols));
+        CsrMatrix {
+            n_cols,
+            indptr,
+            indices,
+            values,
+        }
+    }
+}
+
+/// Sorted `(bucket, count)` pairs of many texts, row after row in three flat
+/// vectors: what training counts before it knows its columns. A row per text
+/// as a `Vec` of its own cost twice the memory (capacity slack and an
+/// allocation per row) on a million rows; flat, the vectors turn into a
+/// [`CsrMatrix`]'s in place ([`Vectorizer::transform_rows`]).
+///
+/// [`Vectorizer::transform_rows`]: crate::features::vectorizer::Vectorizer::transform_rows
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CountRows {
+    /// Row `i` is at `indptr[i]..indptr[i + 1]`.
+    pub(crate) indptr: Vec<usize>,
+    /// Buckets, ascending within a row.
+    pub(crate) buckets: Vec<u32>,
+    /// Count of each bucket.
+    pub(crate) counts: Vec<u32>,
+}
+
+impl Default for CountRows {
+    fn default() -> Self {
+        CountRows {
+            indptr: vec![0],
+            buckets: Vec::new(),
+            counts: Vec::new(),
+        }
+    }
+}
+
+impl CountRows {
+    /// Appends a row of sorted `(bucket, count)` pairs.
+    pub(crate) fn push_row(&mut self, row: &[(u32, u32)]) {
+        self.buckets.extend(row.iter().map(|&(b, _)| b));
+        self.counts.extend(row.iter().map(|&(_, c)| c));
+        self.indptr.push(self.buckets.len());
+    }
+
+    /// Appends the rows of `other`, freeing it.
+    pub(crate) fn append(&mut self, other: CountRows) {
+        let base = self.buckets.len();
+        self.buckets.extend_from_slice(&other.buckets);
+        self.counts.extend_from_slice(&other.counts);
+        self.indptr
+            .extend(other.indptr[1..].iter().map(|&end| base + end));
+    }
+
+    /// Number of rows.
+    pub(crate) fn n_rows(&self) -> usize {
+        self.indptr.len() - 1
+    }
+
+    /// Row `i` as `(bucket, count)` pairs.
+    #[cfg(test)]
+    pub(crate) fn row(&self, i: usize) -> Vec<(u32, u32)> {
+        let (a, b) = (self.indptr[i], self.indptr[i + 1]);
+        self.buckets[a..b]
+            .iter()
+            .copied()
+            .zip(self.counts[a..b].iter().copied())
+            .collect()
+    }
+}
+
+/// Rows of a [`CsrMatrix`] picked by index, in that order, without copying
+/// them: a training fold is a view of the whole matrix, not a second
+/// matrix.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RowView<'a> {
+    matrix: &'a CsrMatrix,
+    /// The rows, or `None` for all of them.
+    rows: Option<&'a [usize]>,
+}
+
+impl<'a> RowView<'a> {
+    /// Every row of `matrix`.
+    pub(crate) fn all(matrix: &'a CsrMatrix) -> Self {
+        RowView { matrix, rows: None }
+    }
+
+    /// Rows `rows` of `matrix`.
+    pub(crate) fn some(matrix: &'a CsrMatrix, rows: &'a [usize]) -> Self {
+        RowView {
+            matrix,
+            rows: Some(rows),
+        }
+    }
+
+    /// Number of rows in the view.
+    #[inline]
+    pub(crate) fn n_rows(&self) -> usize {
+        self.rows.map_or(self.matrix.n_rows(), <[usize]>::len)
+    }
+
+    /// Number of columns.
+    #[inline]
+    pub(crate) fn n_cols(&self) -> usize {
+        self.matrix.n_cols
+    }
+
+    /// The matrix row behind view row `k`.
+    #[inline]
+    pub(crate) fn index(&self, k: usize) -> usize {
+        self.rows.map_or(k, |r| r[k])
+    }
+
+    /// View row `k` as column indices and values.
+    #[inline]
+    pub(crate) fn row(&self, k: usize) -> (&'a [u32], &'a [f32]) {
+        self.matrix.row(self.index(k))
+    }
+}
+
 impl linfa::dataset::Records for CsrMatrix {
     type Elem = f32;
 
@@ -112,5 +242,26 @@ mod tests {
         let s = m.select_rows(&[1, 1, 0]);
         assert_eq!(s.n_rows(), 3);
         assert_eq!(s.row(1), (&[0u32][..], &[3.0f32][..]));
+        let idx = [1, 1, 0];
+        let v = RowView::some(&m, &idx);
+        assert_eq!(v.n_rows(), 3);
+        for k in 0..3 {
+            assert_eq!(v.row(k), s.row(k));
+        }
+        assert_eq!(RowView::all(&m).row(1), m.row(1));
+    }
+
+    #[test]
+    fn count_rows_append_keeps_rows_apart() {
+        let mut a = CountRows::default();
+        a.push_row(&[(1, 2), (5, 1)]);
+        a.push_row(&[]);
+        let mut b = CountRows::default();
+        b.push_row(&[(3, 4)]);
+        a.append(b);
+        assert_eq!(a.n_rows(), 3);
+        assert_eq!(a.row(0), [(1, 2), (5, 1)]);
+        assert_eq!(a.row(1), []);
+        assert_eq!(a.row(2), [(3, 4)]);
     }
 }

@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::error::{Error, ModelError, Result};
-use crate::features::sparse::CsrMatrix;
+use crate::features::sparse::{CountRows, CsrMatrix};
 
 /// Settings of the feature layer; saved in every model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -331,7 +331,33 @@ impl Vectorizer {
                 df[b as usize] += 1;
             }
         }
-        let n = docs.len() as f64;
+        Self::from_df(config, &df, docs.len(), names)
+    }
+
+    /// [`Vectorizer::fit`] on rows counted flat.
+    pub(crate) fn fit_rows(
+        config: FeatureConfig,
+        rows: &CountRows,
+        names: &std::collections::BTreeMap<u32, String>,
+    ) -> Result<Self> {
+        config.validate()?;
+        let mut df = vec![0u32; config.n_buckets()];
+        // A row's buckets are distinct, so each entry is one document.
+        for &b in &rows.buckets {
+            df[b as usize] += 1;
+        }
+        Self::from_df(config, &df, rows.n_rows(), names)
+    }
+
+    /// The columns and idf of document frequencies `df` over `docs`
+    /// documents.
+    fn from_df(
+        config: FeatureConfig,
+        df: &[u32],
+        docs: usize,
+        names: &std::collections::BTreeMap<u32, String>,
+    ) -> Result<Self> {
+        let n = docs as f64;
         let mut buckets = Vec::new();
         let mut idf = Vec::new();
         let mut kept_names = Vec::new();
@@ -424,6 +450,7 @@ impl Vectorizer {
     /// TF-IDF row of `(column, count)` pairs ascending by column.
     #[inline]
     fn tfidf_row(&self, counts: impl Iterator<Item = (u32, u32)>, out: &mut Vec<(u32, f32)>) {
+        // `transform_rows` repeats this arithmetic in place: change both.
         out.clear();
         // Columns follow bucket order, so the word block comes first:
         // `split` is where the character block starts.
@@ -451,6 +478,61 @@ impl Vectorizer {
                 }
             }
         }
+    }
+
+    /// The CSR matrix of counted rows, built in the rows' own memory:
+    /// buckets become columns and counts values where they lie, unseen
+    /// buckets are squeezed out. The same arithmetic in the same order as
+    /// [`Vectorizer::transform_counts`], so the same values to the bit.
+    pub(crate) fn transform_rows(&self, rows: CountRows) -> CsrMatrix {
+        let CountRows {
+            mut indptr,
+            buckets: mut indices,
+            counts,
+        } = rows;
+        // Same size and alignment: the counts' allocation is reused. Counts
+        // below 2^24 are exact in f32, and `tfidf_row` converts them so.
+        let mut values: Vec<f32> = counts.into_iter().map(|c| c as f32).collect();
+        let mut w = 0;
+        let mut start = 0;
+        for i in 0..indptr.len() - 1 {
+            let end = indptr[i + 1];
+            let row_start = w;
+            let mut norms = [0f32; 2];
+            let mut split = 0;
+            for r in start..end {
+                let Some(j) = self.column_of.get(indices[r]) else {
+                    continue;
+                };
+                let c = values[r];
+                let tf = if self.config.sublinear_tf {
+                    1.0 + c.ln()
+                } else {
+                    c
+                };
+                let v = tf * self.idf[j as usize];
+                let block = usize::from(j >= self.word_columns);
+                norms[block] += v * v;
+                split += 1 - block;
+                indices[w] = j;
+                values[w] = v;
+                w += 1;
+            }
+            let split = row_start + split;
+            for (range, norm) in [(row_start..split, norms[0]), (split..w, norms[1])] {
+                if norm > 0.0 {
+                    let inv = 1.0 / norm.powf(0.5 * self.config.norm_power);
+                    for v in &mut values[range] {
+                        *v *= inv;
+                    }
+                }
+            }
+            start = end;
+            indptr[i + 1] = w;
+        }
+        indices.truncate(w);
+        values.truncate(w);
+        CsrMatrix::from_parts(self.n_features(), indptr, indices, values)
     }
 
     /// Builds the CSR matrix of many documents' counts.
@@ -541,6 +623,40 @@ mod tests {
                 v.transform_column_counts(&columns, &mut new_row);
                 let bits = |r: &[(u32, f32)]| r.iter().map(|&(j, x)| (j, x.to_bits())).collect::<Vec<_>>();
                 proptest::prop_assert_eq!(bits(&old_row), bits(&new_row));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn rows_transformed_in_place_equal_rows_transformed_one_by_one(
+            texts in proptest::collection::vec("[a-e ]{0,30}", 1..12),
+            chars in proptest::bool::ANY,
+            min_df in 1u32..3,
+            sublinear_tf in proptest::bool::ANY,
+        ) {
+            let config = FeatureConfig {
+                bits: 10,
+                min_df,
+                sublinear_tf,
+                char_min: if chars { 2 } else { 0 },
+                char_max: if chars { 3 } else { 0 },
+                ..FeatureConfig::default()
+            };
+            let f = featurizer(&config);
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let (docs, names) = f.count_texts(&refs);
+            let (rows, flat_names) = f.count_rows(&refs);
+            proptest::prop_assert_eq!(&names, &flat_names);
+            let v = Vectorizer::fit(config.clone(), &docs, &names).unwrap();
+            let flat = Vectorizer::fit_rows(config, &rows, &names).unwrap();
+            proptest::prop_assert_eq!(v.buckets(), flat.buckets());
+            proptest::prop_assert_eq!(v.idf(), flat.idf());
+            let (a, b) = (v.transform_all(&docs), flat.transform_rows(rows));
+            proptest::prop_assert_eq!(a.n_rows(), b.n_rows());
+            for i in 0..a.n_rows() {
+                let bits = |(c, x): (&[u32], &[f32])| (c.to_vec(), x.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+                proptest::prop_assert_eq!(bits(a.row(i)), bits(b.row(i)));
             }
         }
     }

@@ -245,6 +245,11 @@ impl CsvRecords {
         ))
     }
 
+    /// The record [`CsvRecords::next_record`] returned last.
+    pub(crate) fn record(&self) -> &csv::ByteRecord {
+        &self.record
+    }
+
     /// The next record and its line, or the next malformed one.
     pub(crate) fn next_record(&mut self) -> Option<Result<(u64, &csv::ByteRecord), Malformed>> {
         let line_hint = self.csv.position().line() + 1;

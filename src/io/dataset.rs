@@ -238,51 +238,50 @@ impl LabeledData {
     /// Reads a labeled CSV file with a header row.
     pub fn read_csv(path: &Path, columns: &Columns) -> Result<LabeledData> {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        Self::parse_csv(path, &bytes, columns)
+        Self::from_table(path, CsvRows::parse(path, bytes)?, columns)
     }
 
     /// Parses labeled CSV bytes; `path` is used in messages.
     pub fn parse_csv(path: &Path, bytes: &[u8], columns: &Columns) -> Result<LabeledData> {
-        Self::from_table(path, &CsvRows::parse(path, bytes)?, columns)
+        Self::from_table(path, CsvRows::parse(path, bytes.to_vec())?, columns)
     }
 
-    /// The examples of a text CSV already read into `table` from `bytes`.
+    /// The examples of a text CSV whose records `table` reads.
     pub(crate) fn from_table(
         path: &Path,
-        table: &CsvRows,
+        mut table: CsvRows,
         columns: &Columns,
     ) -> Result<LabeledData> {
         let mut data = LabeledData {
             path: path.to_path_buf(),
-            skipped: table.skipped.clone(),
             ..Default::default()
         };
-        let find = |name: &str| table.column(path, name);
-        let text_col = find(&columns.text)?;
-        let labels_col = find(&columns.labels)?;
-        for (line, record) in &table.rows {
-            let line = *line;
+        let text_col = table.column(path, &columns.text)?;
+        let labels_col = table.column(path, &columns.labels)?;
+        let header_len = table.header.len();
+        let mut skipped = Vec::new();
+        table.for_each_row(|line, record| {
             let (Some(text), Some(labels)) = (record.get(text_col), record.get(labels_col)) else {
-                data.skipped.push(Skipped {
+                skipped.push(Skipped {
                     line,
-                    reason: table.short_row(record),
+                    reason: short_row(record, header_len),
                 });
-                continue;
+                return;
             };
             let (Ok(text), Ok(labels)) = (std::str::from_utf8(text), std::str::from_utf8(labels))
             else {
-                data.skipped.push(Skipped {
+                skipped.push(Skipped {
                     line,
                     reason: "invalid UTF-8".into(),
                 });
-                continue;
+                return;
             };
             if text.trim().is_empty() {
-                data.skipped.push(Skipped {
+                skipped.push(Skipped {
                     line,
                     reason: "empty text".into(),
                 });
-                continue;
+                return;
             }
             let parsed = parse_labels(labels, columns.label_separator);
             if let Some(note) = parsed.note {
@@ -291,7 +290,9 @@ impl LabeledData {
             data.texts.push(text.to_string());
             data.labels.push(parsed.labels);
             data.lines.push(line);
-        }
+        });
+        data.skipped = table.skipped;
+        data.skipped.append(&mut skipped);
         data.check_label_names(columns.label_separator)?;
         data.finish()
     }
@@ -354,43 +355,61 @@ impl LabeledData {
     }
 }
 
-/// A CSV file's header and records, each with its 1-based line; malformed
-/// records are listed as skipped.
-#[derive(Debug, Clone)]
+/// A CSV file's header and a reader of its records, each with its 1-based
+/// line; malformed records are listed as skipped as they are met.
 pub(crate) struct CsvRows {
     pub(crate) header: csv::ByteRecord,
-    pub(crate) rows: Vec<(u64, csv::ByteRecord)>,
+    records: CsvRecords,
+    /// Malformed records met so far by [`CsvRows::next_row`].
     pub(crate) skipped: Vec<Skipped>,
 }
 
 impl CsvRows {
-    /// Reads every record of `bytes`; `path` is used in messages.
-    pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<CsvRows> {
+    /// Starts reading the records of `bytes` (taken, not copied: a training
+    /// file can be large); `path` is used in messages.
+    pub(crate) fn parse(path: &Path, bytes: Vec<u8>) -> Result<CsvRows> {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(Error::Dataset {
                 path: path.into(),
                 message: "the file is empty".into(),
             });
         }
-        let owned: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(bytes.to_vec()));
-        let (mut records, header) =
+        let owned: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(bytes));
+        let (records, header) =
             CsvRecords::new(owned, b',').map_err(|m| Error::data(path, 1, m))?;
-        let mut rows = Vec::new();
-        let mut skipped = Vec::new();
-        while let Some(item) = records.next_record() {
-            match item {
-                Ok((line, record)) => rows.push((line, record.clone())),
-                Err(m) => skipped.push(Skipped {
+        Ok(CsvRows {
+            header,
+            records,
+            skipped: Vec::new(),
+        })
+    }
+
+    /// The next well-formed record and its line, in file order; malformed
+    /// records met on the way go to `skipped`. Records are read one at a
+    /// time, so a large file is never held as records and as examples at
+    /// once.
+    pub(crate) fn next_row(&mut self) -> Option<(u64, &csv::ByteRecord)> {
+        loop {
+            match self.records.next_record()? {
+                Ok((line, _)) => {
+                    // Borrowed again: a record returned from inside the loop
+                    // would keep `self.records` borrowed for the next turn.
+                    return Some((line, self.records.record()));
+                }
+                Err(m) => self.skipped.push(Skipped {
                     line: m.line,
                     reason: m.reason,
                 }),
             }
         }
-        Ok(CsvRows {
-            header,
-            rows,
-            skipped,
-        })
+    }
+
+    /// Calls `f` with each well-formed record and its line, as
+    /// [`CsvRows::next_row`] gives them.
+    pub(crate) fn for_each_row(&mut self, mut f: impl FnMut(u64, &csv::ByteRecord)) {
+        while let Some((line, record)) = self.next_row() {
+            f(line, record);
+        }
     }
 
     /// The position of column `name`, or an error naming the columns there
@@ -418,18 +437,22 @@ impl CsvRows {
     }
 
     /// Why a record without the needed fields is skipped.
-    pub(crate) fn short_row(&self, record: &csv::ByteRecord) -> String {
-        format!(
-            "row has {} fields, fewer than the header's {}",
-            record.len(),
-            self.header.len()
-        )
+    pub(crate) fn short_row_of(record: &csv::ByteRecord, header_len: usize) -> String {
+        short_row(record, header_len)
     }
 
     /// True when the header has column `name`.
     pub(crate) fn has(&self, name: &str) -> bool {
         column_index(&self.header, name).is_some()
     }
+}
+
+/// Why a record with fewer fields than the header's `header_len` is skipped.
+fn short_row(record: &csv::ByteRecord, header_len: usize) -> String {
+    format!(
+        "row has {} fields, fewer than the header's {header_len}",
+        record.len()
+    )
 }
 
 /// The position of column `name` in a CSV header, ignoring surrounding

@@ -97,7 +97,7 @@ fn is_standoff(table: &CsvRows, columns: &Columns, have_articles: bool) -> bool 
 }
 
 impl StandoffFile {
-    fn parse(path: &Path, table: &CsvRows, columns: &Columns) -> Result<Self> {
+    fn parse(path: &Path, mut table: CsvRows, columns: &Columns) -> Result<Self> {
         let labels_column = columns.labels.as_str();
         let col = |name: &str| table.column(path, name);
         let (doc, start, end, labels) = (
@@ -110,20 +110,20 @@ impl StandoffFile {
         let mut file = StandoffFile {
             path: path.to_path_buf(),
             rows: Vec::new(),
-            skipped: table.skipped.clone(),
+            skipped: Vec::new(),
             notes: Vec::new(),
         };
-        for (line, record) in &table.rows {
-            let line = *line;
+        let header_len = table.header.len();
+        table.for_each_row(|line, record| {
             let field = |i: usize| CsvRows::text(record, i);
             let (Some(doc_id), Some(s), Some(e), Some(l)) =
                 (field(doc), field(start), field(end), field(labels))
             else {
                 file.skipped.push(Skipped {
                     line,
-                    reason: table.short_row(record),
+                    reason: CsvRows::short_row_of(record, header_len),
                 });
-                continue;
+                return;
             };
             let offsets = (s.parse::<usize>(), e.parse::<usize>());
             let (Ok(s), Ok(e)) = offsets else {
@@ -133,14 +133,14 @@ impl StandoffFile {
                         "start {s:?} and end {e:?} must be byte offsets (whole numbers >= 0)"
                     ),
                 });
-                continue;
+                return;
             };
             if doc_id.is_empty() {
                 file.skipped.push(Skipped {
                     line,
                     reason: "empty doc_id".into(),
                 });
-                continue;
+                return;
             }
             let parsed = parse_labels(&l, columns.label_separator);
             if let Some(note) = parsed.note {
@@ -154,7 +154,9 @@ impl StandoffFile {
                 checksum: checksum.and_then(field).filter(|c| !c.is_empty()),
                 labels: parsed.labels,
             });
-        }
+        });
+        table.skipped.append(&mut file.skipped);
+        file.skipped = table.skipped;
         Ok(file)
     }
 
@@ -274,25 +276,22 @@ pub fn read_exclusions(files: &[PathBuf]) -> Result<Exclusions> {
     let mut out = Exclusions::default();
     for path in files {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        let table = CsvRows::parse(path, &bytes)?;
-        if let Some(s) = table.skipped.first() {
-            return Err(Error::data(path, s.line, s.reason.clone()));
-        }
+        let mut table = CsvRows::parse(path, bytes)?;
         let doc = table.column(path, DOC_ID_COLUMN)?;
         let span = crate::io::dataset::column_index(&table.header, START_COLUMN)
             .zip(crate::io::dataset::column_index(&table.header, END_COLUMN));
-        for (line, record) in &table.rows {
+        while let Some((line, record)) = table.next_row() {
             let field = |i: usize| CsvRows::text(record, i).unwrap_or_default();
             let id = field(doc);
             if id.is_empty() {
-                return Err(Error::data(path, *line, "empty doc_id"));
+                return Err(Error::data(path, line, "empty doc_id"));
             }
             match span.map(|(s, e)| (field(s), field(e))) {
                 Some((s, e)) if !(s.is_empty() && e.is_empty()) => {
                     let (Ok(s), Ok(e)) = (s.parse::<usize>(), e.parse::<usize>()) else {
                         return Err(Error::data(
                             path,
-                            *line,
+                            line,
                             format!("start {s:?} and end {e:?} must be byte offsets"),
                         ));
                     };
@@ -302,6 +301,9 @@ pub fn read_exclusions(files: &[PathBuf]) -> Result<Exclusions> {
                     out.articles.insert(id);
                 }
             }
+        }
+        if let Some(s) = table.skipped.first() {
+            return Err(Error::data(path, s.line, s.reason.clone()));
         }
     }
     Ok(out)
@@ -327,11 +329,11 @@ pub fn read_labeled(
     let mut parts = Vec::with_capacity(files.len());
     for path in files {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        let table = CsvRows::parse(path, &bytes)?;
+        let table = CsvRows::parse(path, bytes)?;
         if is_standoff(&table, columns, articles.is_some()) {
-            parts.push(Part::Standoff(StandoffFile::parse(path, &table, columns)?));
+            parts.push(Part::Standoff(StandoffFile::parse(path, table, columns)?));
         } else {
-            parts.push(Part::Text(LabeledData::from_table(path, &table, columns)?));
+            parts.push(Part::Text(LabeledData::from_table(path, table, columns)?));
         }
     }
     let wanted: HashSet<&str> = parts

@@ -13,21 +13,23 @@
 //!   with `y_i` in {-1, +1};
 //! - multinomial: `sum_i s_i * -log(softmax(W x_i + b)[y_i]) + alpha/2 * |W|^2`.
 //!
-//! The intercepts are not penalised. The solver is argmin's L-BFGS with a
-//! More-Thuente line search, as in linfa-logistic.
+//! The intercepts are not penalised. The solver is L-BFGS with argmin's
+//! More-Thuente line search, as in linfa-logistic: the steps of argmin's
+//! `LBFGS` solver, in reused buffers (see [`lbfgs_minimise`]).
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 
-use argmin::core::{CostFunction, Executor, Gradient, State};
-use argmin::solver::linesearch::MoreThuenteLineSearch;
-use argmin::solver::quasinewton::LBFGS;
+use argmin::core::{CostFunction, Executor, Gradient};
+use argmin::solver::linesearch::{LineSearch, MoreThuenteLineSearch};
+use argmin_math::{ArgminDot, ArgminL2Norm};
 use linfa::dataset::{DatasetBase, Records};
 use linfa::traits::{Fit, PredictInplace};
 use linfa::ParamGuard;
 use ndarray::{Array1, Array2};
 
 use crate::error::{Error, Result};
-use crate::features::sparse::CsrMatrix;
+use crate::features::sparse::{CsrMatrix, RowView};
 
 /// Settings of a logistic regression fit (unchecked).
 #[derive(Debug, Clone, PartialEq)]
@@ -165,6 +167,25 @@ fn sample_weights(
     w
 }
 
+/// History length of L-BFGS (argmin's and linfa-logistic's choice).
+const LBFGS_MEMORY: usize = 10;
+
+/// Minimises `problem` from `init` by L-BFGS with argmin's More-Thuente line
+/// search, stopping when the gradient's norm falls below the tolerance
+/// (scaled by `total_weight`), the cost changes by less than 1e-12, or after
+/// the iteration cap; returns the lowest-cost point visited.
+///
+/// Written out rather than run as argmin's `LBFGS` solver: argmin's `Vec`
+/// backend returns a new vector from every operation, so its two-loop
+/// recursion allocates and fills some 4m weight-sized vectors per iteration
+/// (m = 10), which perf put at 36% of the CPU time of a 24-label search and
+/// argmin offers no in-place variant. This loop takes the same steps: the
+/// same line search (argmin's, run on the problem as argmin's `LBFGS` runs
+/// it), the same two-loop recursion done in place with the same arithmetic
+/// in the same order (dot products and norms are argmin-math's own), the
+/// same stopping rules and the same choice of the best point; so the fitted
+/// weights are the same to the bit (a test compares them with argmin's
+/// solver), in buffers that are reused.
 fn lbfgs_minimise<P>(
     problem: P,
     init: Vec<f64>,
@@ -175,7 +196,171 @@ where
     P: CostFunction<Param = Vec<f64>, Output = f64>
         + Gradient<Param = Vec<f64>, Gradient = Vec<f64>>,
 {
-    let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
+    let tol_grad = params.gradient_tolerance * total_weight.max(1.0);
+    let tol_cost = 1e-12;
+    let failed = |e: argmin::core::Error| Error::Training(format!("L-BFGS failed: {e}"));
+    let mut param = init;
+    let mut cost = problem.cost(&param).map_err(failed)?;
+    let mut grad = problem.gradient(&param).map_err(failed)?;
+    let mut prev_cost = f64::INFINITY;
+    // The lowest-cost point so far, as argmin's IterState::update keeps it.
+    let mut best: Option<Vec<f64>> = None;
+    let mut best_cost = f64::INFINITY;
+    let improves = |cost: f64, best: f64| {
+        cost < best
+            || (cost.is_infinite()
+                && best.is_infinite()
+                && cost.is_sign_positive() == best.is_sign_positive())
+    };
+    if improves(cost, best_cost) {
+        best = Some(param.clone());
+        best_cost = cost;
+    }
+    let n = param.len();
+    // s_k = x_{k+1} - x_k and y_k = g_{k+1} - g_k, oldest first.
+    let mut s: VecDeque<Vec<f64>> = VecDeque::with_capacity(LBFGS_MEMORY);
+    let mut y: VecDeque<Vec<f64>> = VecDeque::with_capacity(LBFGS_MEMORY);
+    // y_k.s_k and y_k.y_k of each pair: argmin recomputes them every
+    // iteration; a pair does not change, and s.y sums the same products in
+    // the same order as y.s, so computed once they are the same numbers.
+    let mut ys: VecDeque<(f64, f64)> = VecDeque::with_capacity(LBFGS_MEMORY);
+    let mut q = vec![0.0; n];
+    let mut alpha = [0.0; LBFGS_MEMORY];
+    let mut rho = [0.0; LBFGS_MEMORY];
+    let mut iter = 0u64;
+    loop {
+        if grad.l2_norm() < tol_grad
+            || (prev_cost - cost).abs() < tol_cost
+            || iter >= params.max_iterations
+        {
+            break;
+        }
+        let gamma = match ys.back() {
+            Some(&(yksk, ykyk)) => yksk / ykyk,
+            None => 1.0,
+        };
+        // Two-loop recursion: q becomes r = H g.
+        q.copy_from_slice(&grad);
+        let cur_m = s.len();
+        for (i, ((sk, yk), &(yksk, _))) in s
+            .iter()
+            .rev()
+            .zip(y.iter().rev())
+            .zip(ys.iter().rev())
+            .enumerate()
+        {
+            let rho_t = 1.0 / yksk;
+            let skq: f64 = dot(sk, &q);
+            let alpha_t = skq * rho_t;
+            for (qj, ykj) in q.iter_mut().zip(yk) {
+                *qj -= ykj * alpha_t;
+            }
+            rho[cur_m - i - 1] = rho_t;
+            alpha[cur_m - i - 1] = alpha_t;
+        }
+        for qj in q.iter_mut() {
+            *qj *= gamma;
+        }
+        for (i, (sk, yk)) in s.iter().zip(y.iter()).enumerate() {
+            let beta: f64 = dot(yk, &q) * rho[i];
+            let step = alpha[i] - beta;
+            for (rj, skj) in q.iter_mut().zip(sk) {
+                *rj += skj * step;
+            }
+        }
+        let mut line_search = MoreThuenteLineSearch::new();
+        line_search.search_direction(q.iter().map(|r| r * -1.0).collect());
+        let searched = Executor::new(Borrowed(&problem), line_search)
+            .configure(|state| state.param(param.clone()).gradient(grad.clone()).cost(cost))
+            .ctrlc(false)
+            .run();
+        let Ok(searched) = searched else {
+            // argmin's LBFGS ends here with the best point so far.
+            break;
+        };
+        let mut found = searched.state;
+        let Some(xk1) = found.take_param() else {
+            break;
+        };
+        let next_cost = found.get_cost();
+        let (mut sk, mut yk) = if iter >= LBFGS_MEMORY as u64 {
+            ys.pop_front();
+            (
+                s.pop_front().expect("full history"),
+                y.pop_front().expect("full history"),
+            )
+        } else {
+            (vec![0.0; n], vec![0.0; n])
+        };
+        let next_grad = problem.gradient(&xk1).map_err(failed)?;
+        for ((sj, a), b) in sk.iter_mut().zip(&xk1).zip(&param) {
+            *sj = a - b;
+        }
+        for ((yj, a), b) in yk.iter_mut().zip(&next_grad).zip(&grad) {
+            *yj = a - b;
+        }
+        ys.push_back((dot(&yk, &sk), dot(&yk, &yk)));
+        s.push_back(sk);
+        y.push_back(yk);
+        param = xk1;
+        grad = next_grad;
+        prev_cost = std::mem::replace(&mut cost, next_cost);
+        if improves(cost, best_cost) {
+            match &mut best {
+                Some(b) => b.copy_from_slice(&param),
+                None => best = Some(param.clone()),
+            }
+            best_cost = cost;
+        }
+        iter += 1;
+    }
+    Ok(best.unwrap_or(param))
+}
+
+/// argmin-math's dot product, the one argmin's L-BFGS uses.
+#[inline]
+fn dot(a: &Vec<f64>, b: &Vec<f64>) -> f64 {
+    ArgminDot::<Vec<f64>, f64>::dot(a, b)
+}
+
+/// A borrowed problem, for argmin's executor, which takes its problem by
+/// value.
+struct Borrowed<'p, P>(&'p P);
+
+impl<P: CostFunction> CostFunction for Borrowed<'_, P> {
+    type Param = P::Param;
+    type Output = P::Output;
+
+    fn cost(&self, p: &P::Param) -> std::result::Result<P::Output, argmin::core::Error> {
+        self.0.cost(p)
+    }
+}
+
+impl<P: Gradient> Gradient for Borrowed<'_, P> {
+    type Param = P::Param;
+    type Gradient = P::Gradient;
+
+    fn gradient(&self, p: &P::Param) -> std::result::Result<P::Gradient, argmin::core::Error> {
+        self.0.gradient(p)
+    }
+}
+
+/// argmin's own L-BFGS, as the fits ran before [`lbfgs_minimise`]: the
+/// reference it must match bit for bit.
+#[cfg(test)]
+fn argmin_lbfgs<P>(
+    problem: P,
+    init: Vec<f64>,
+    params: &ValidLogisticParams,
+    total_weight: f64,
+) -> Result<Vec<f64>>
+where
+    P: CostFunction<Param = Vec<f64>, Output = f64>
+        + Gradient<Param = Vec<f64>, Gradient = Vec<f64>>,
+{
+    use argmin::core::State;
+    use argmin::solver::quasinewton::LBFGS;
+    let solver = LBFGS::new(MoreThuenteLineSearch::new(), LBFGS_MEMORY)
         .with_tolerance_grad(params.gradient_tolerance * total_weight.max(1.0))
         .and_then(|s| s.with_tolerance_cost(1e-12))
         .map_err(|e| Error::Training(e.to_string()))?;
@@ -243,31 +428,61 @@ impl LastEval {
     }
 }
 
+/// A point, and the cost and gradient there.
+type Evaluated = (Vec<f64>, f64, Vec<f64>);
+
 /// The binary problem.
 struct BinaryProblem<'a> {
-    x: &'a CsrMatrix,
+    x: RowView<'a>,
     y: Vec<f64>,
     s: Vec<f64>,
     alpha: f64,
-    memo: LastEval,
+    /// The last point evaluated, with its cost and gradient.
+    memo: RefCell<Option<Evaluated>>,
 }
 
 impl BinaryProblem<'_> {
-    /// Margins `z_i = w.x_i + b`.
-    fn margins(&self, p: &[f64]) -> Vec<f64> {
-        self.memo.get_or(p, || {
-            let b = p[self.x.n_cols()];
-            (0..self.x.n_rows())
-                .map(|i| {
-                    let (c, v) = self.x.row(i);
-                    b + c
-                        .iter()
-                        .zip(v)
-                        .map(|(&j, &x)| p[j as usize] * x as f64)
-                        .sum::<f64>()
-                })
-                .collect()
-        })
+    /// Cost and gradient at `p`, from the last evaluation if it was at `p`.
+    /// The line search asks for both at every point it tries (and L-BFGS
+    /// for the gradient once more where it stops), so both come from one
+    /// pass over the rows, each row's margin and its share of the gradient
+    /// while the row is in cache: one read of the matrix per point instead
+    /// of two. The sums run in the same order as separate passes would.
+    fn evaluated<T>(&self, p: &[f64], pick: impl FnOnce(f64, &Vec<f64>) -> T) -> T {
+        let mut memo = self.memo.borrow_mut();
+        if !matches!(&*memo, Some((q, _, _)) if q.as_slice() == p) {
+            let (cost, gradient) = self.evaluate(p);
+            *memo = Some((p.to_vec(), cost, gradient));
+        }
+        let (_, cost, gradient) = memo.as_ref().expect("evaluated above");
+        pick(*cost, gradient)
+    }
+
+    fn evaluate(&self, p: &[f64]) -> (f64, Vec<f64>) {
+        let d = self.x.n_cols();
+        let b = p[d];
+        let mut g: Vec<f64> = Vec::with_capacity(d + 1);
+        g.extend(p[..d].iter().map(|w| self.alpha * w));
+        g.push(0.0);
+        let mut loss = 0.0;
+        for (i, (&y, &s)) in self.y.iter().zip(&self.s).enumerate() {
+            let (c, v) = self.x.row(i);
+            // Margin z = w.x + b.
+            let z = b + c
+                .iter()
+                .zip(v)
+                .map(|(&j, &x)| p[j as usize] * x as f64)
+                .sum::<f64>();
+            loss += s * log1p_exp_neg(y * z);
+            // d/dz of -log(sigmoid(y z)) = -y * sigmoid(-y z)
+            let r = -y * sigmoid(-y * z) * s;
+            for (&j, &x) in c.iter().zip(v) {
+                g[j as usize] += r * x as f64;
+            }
+            g[d] += r;
+        }
+        let reg: f64 = p[..d].iter().map(|w| w * w).sum();
+        (loss + 0.5 * self.alpha * reg, g)
     }
 }
 
@@ -276,16 +491,7 @@ impl CostFunction for BinaryProblem<'_> {
     type Output = f64;
 
     fn cost(&self, p: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
-        let z = self.margins(p);
-        let d = self.x.n_cols();
-        let loss: f64 = z
-            .iter()
-            .zip(&self.y)
-            .zip(&self.s)
-            .map(|((z, y), s)| s * log1p_exp_neg(y * z))
-            .sum();
-        let reg: f64 = p[..d].iter().map(|w| w * w).sum();
-        Ok(loss + 0.5 * self.alpha * reg)
+        Ok(self.evaluated(p, |cost, _| cost))
     }
 }
 
@@ -294,20 +500,7 @@ impl Gradient for BinaryProblem<'_> {
     type Gradient = Vec<f64>;
 
     fn gradient(&self, p: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
-        let z = self.margins(p);
-        let d = self.x.n_cols();
-        let mut g: Vec<f64> = p[..d].iter().map(|w| self.alpha * w).collect();
-        g.push(0.0);
-        for (i, ((y, z), s)) in self.y.iter().zip(&z).zip(&self.s).enumerate() {
-            // d/dz of -log(sigmoid(y z)) = -y * sigmoid(-y z)
-            let r = -y * sigmoid(-y * z) * s;
-            let (c, v) = self.x.row(i);
-            for (&j, &x) in c.iter().zip(v) {
-                g[j as usize] += r * x as f64;
-            }
-            g[d] += r;
-        }
-        Ok(g)
+        Ok(self.evaluated(p, |_, gradient| gradient.clone()))
     }
 }
 
@@ -328,23 +521,48 @@ impl ValidLogisticParams {
         start: Option<&BinaryLogistic>,
     ) -> Result<BinaryLogistic> {
         let (x, t) = checked_parts(dataset)?;
-        if x.nsamples() == 0 {
+        let targets: Vec<bool> = t.to_vec();
+        self.fit_binary(
+            RowView::all(x),
+            &targets,
+            dataset.weights().unwrap_or(&[]),
+            start,
+        )
+    }
+
+    /// Fits a binary model on the rows of `x` with targets `targets` (one
+    /// per row of the view) and sample weights `weights` (empty: 1 each),
+    /// starting from `start` if given.
+    pub(crate) fn fit_binary(
+        &self,
+        x: RowView<'_>,
+        targets: &[bool],
+        weights: &[f32],
+        start: Option<&BinaryLogistic>,
+    ) -> Result<BinaryLogistic> {
+        if targets.len() != x.n_rows() {
+            return Err(linfa::Error::MismatchedShapes(x.n_rows(), targets.len()).into());
+        }
+        if x.n_rows() == 0 {
             return Err(linfa::Error::NotEnoughSamples.into());
         }
-        let classes: Vec<usize> = t.iter().map(|&b| b as usize).collect();
+        let classes: Vec<usize> = targets.iter().map(|&b| b as usize).collect();
         let s = sample_weights(
-            dataset.weights().unwrap_or(&[]),
+            weights,
             &classes,
             2,
-            self.balanced && t.iter().any(|&b| b) && t.iter().any(|&b| !b),
+            self.balanced && targets.iter().any(|&b| b) && targets.iter().any(|&b| !b),
         );
         let total: f64 = s.iter().sum();
         let problem = BinaryProblem {
             x,
-            y: t.iter().map(|&b| if b { 1.0 } else { -1.0 }).collect(),
+            y: targets
+                .iter()
+                .map(|&b| if b { 1.0 } else { -1.0 })
+                .collect(),
             s,
             alpha: self.alpha,
-            memo: LastEval::default(),
+            memo: RefCell::new(None),
         };
         let d = x.n_cols();
         let init = match start {
@@ -384,7 +602,7 @@ impl PredictInplace<CsrMatrix, Array1<f64>> for BinaryLogistic {
 
 /// The multinomial problem.
 struct MultinomialProblem<'a> {
-    x: &'a CsrMatrix,
+    x: RowView<'a>,
     y: Vec<usize>,
     s: Vec<f64>,
     k: usize,
@@ -484,12 +702,34 @@ impl ValidLogisticParams {
         start: Option<&MultinomialLogistic>,
     ) -> Result<MultinomialLogistic> {
         let (x, t) = checked_parts(dataset)?;
-        let k = t.iter().max().map_or(0, |m| m + 1);
+        let targets: Vec<usize> = t.to_vec();
+        self.fit_multinomial(
+            RowView::all(x),
+            targets,
+            dataset.weights().unwrap_or(&[]),
+            start,
+        )
+    }
+
+    /// Fits a softmax model on the rows of `x` with classes `targets` (one
+    /// per row of the view; classes are `0..=max(targets)`) and sample
+    /// weights `weights` (empty: 1 each), starting from `start` if given.
+    pub(crate) fn fit_multinomial(
+        &self,
+        x: RowView<'_>,
+        targets: Vec<usize>,
+        weights: &[f32],
+        start: Option<&MultinomialLogistic>,
+    ) -> Result<MultinomialLogistic> {
+        if targets.len() != x.n_rows() {
+            return Err(linfa::Error::MismatchedShapes(x.n_rows(), targets.len()).into());
+        }
+        let k = targets.iter().max().map_or(0, |m| m + 1);
         if k < 2 {
             return Err(linfa::Error::NotEnoughSamples.into());
         }
-        let y: Vec<usize> = t.to_vec();
-        let s = sample_weights(dataset.weights().unwrap_or(&[]), &y, k, self.balanced);
+        let y = targets;
+        let s = sample_weights(weights, &y, k, self.balanced);
         let d = x.n_cols();
         let total: f64 = s.iter().sum();
         let problem = MultinomialProblem {
@@ -627,6 +867,72 @@ mod tests {
                 let b = tp[[j, c]];
                 assert!((a - b).abs() < 1e-3, "w[{j},{c}] ours {a} theirs {b}");
             }
+        }
+    }
+
+    /// A seeded sparse problem: `n` rows of `d` columns, about 8 values
+    /// each, and a label that depends on a few columns plus noise.
+    fn random_rows(n: usize, d: usize, seed: u64) -> (CsrMatrix, Vec<usize>) {
+        let mut state = seed;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize
+        };
+        let mut x = CsrMatrix::with_columns(d);
+        let mut y = Vec::new();
+        for _ in 0..n {
+            let mut cols: Vec<u32> = (0..8).map(|_| (next() % d) as u32).collect();
+            cols.sort_unstable();
+            cols.dedup();
+            let row: Vec<(u32, f32)> = cols
+                .iter()
+                .map(|&j| (j, (next() % 1000) as f32 / 1000.0 + 0.1))
+                .collect();
+            let signal = row.iter().filter(|&&(j, _)| j % 3 == 0).count() + next() % 3;
+            y.push(signal % 3);
+            x.push_row(&row);
+        }
+        (x, y)
+    }
+
+    #[test]
+    fn lbfgs_takes_the_steps_of_argmins_lbfgs_to_the_bit() {
+        let (x, classes) = random_rows(300, 40, 7);
+        let bits = |p: &[f64]| p.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        for (alpha, iterations) in [(1.0, 300), (0.01, 300), (0.001, 7), (0.1, 1)] {
+            let params = LogisticParams::default()
+                .alpha(alpha)
+                .max_iterations(iterations)
+                .check()
+                .unwrap();
+            let binary = || BinaryProblem {
+                x: RowView::all(&x),
+                y: classes
+                    .iter()
+                    .map(|&c| if c == 1 { 1.0 } else { -1.0 })
+                    .collect(),
+                s: vec![1.0; classes.len()],
+                alpha,
+                memo: RefCell::new(None),
+            };
+            for init in [vec![0.0; 41], vec![0.05; 41]] {
+                let ours = lbfgs_minimise(binary(), init.clone(), &params, 300.0).unwrap();
+                let theirs = argmin_lbfgs(binary(), init, &params, 300.0).unwrap();
+                assert_eq!(bits(&ours), bits(&theirs), "binary, alpha {alpha}");
+            }
+            let multinomial = || MultinomialProblem {
+                x: RowView::all(&x),
+                y: classes.clone(),
+                s: vec![1.0; classes.len()],
+                k: 3,
+                alpha,
+                memo: LastEval::default(),
+            };
+            let ours = lbfgs_minimise(multinomial(), vec![0.0; 41 * 3], &params, 300.0).unwrap();
+            let theirs = argmin_lbfgs(multinomial(), vec![0.0; 41 * 3], &params, 300.0).unwrap();
+            assert_eq!(bits(&ours), bits(&theirs), "multinomial, alpha {alpha}");
         }
     }
 

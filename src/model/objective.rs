@@ -8,13 +8,11 @@
 //! keeps; so the numbers that tune a threshold are the numbers it is
 //! applied to.
 
-use linfa::dataset::DatasetBase;
 use linfa::ParamGuard;
-use ndarray::Array1;
 use rayon::prelude::*;
 
 use crate::error::Result;
-use crate::features::sparse::CsrMatrix;
+use crate::features::sparse::{CsrMatrix, RowView};
 use crate::model::frame_model::Mode;
 use crate::model::logistic::{
     BinaryLogistic, LogisticParams, MultinomialLogistic, ValidLogisticParams,
@@ -70,17 +68,18 @@ impl Objective {
         alpha: f64,
         progress: Progress<'_>,
     ) -> Result<Linear> {
-        let mut path = self.fit_path(x, truth, &[alpha], false, progress)?;
+        let mut path = self.fit_path(RowView::all(x), truth, &[alpha], false, progress)?;
         Ok(path.pop().expect("one penalty, one fit"))
     }
 
-    /// Fits weights for all labels at each penalty of `alphas`, in that
-    /// order (labels in parallel for one-vs-rest). With `warm`, each fit
+    /// Fits weights for all labels on the rows of `x` at each penalty of
+    /// `alphas`, in that order (labels in parallel for one-vs-rest);
+    /// `truth[i]` is the truth of matrix row `i`. With `warm`, each fit
     /// starts from the previous penalty's solution, which saves most of the
     /// iterations when the penalties go from large to small.
     pub fn fit_path(
         &self,
-        x: &CsrMatrix,
+        x: RowView<'_>,
         truth: &[Vec<bool>],
         alphas: &[f64],
         warm: bool,
@@ -98,12 +97,11 @@ impl Objective {
                 let fits: Vec<Vec<BinaryLogistic>> = (0..k)
                     .into_par_iter()
                     .map(|c| {
-                        let y = Array1::from_iter(truth.iter().map(|t| t[c]));
-                        let data = DatasetBase::new(x.clone(), y);
+                        let y: Vec<bool> = (0..x.n_rows()).map(|r| truth[x.index(r)][c]).collect();
                         let mut path: Vec<BinaryLogistic> = Vec::with_capacity(params.len());
                         for p in &params {
                             let start = if warm { path.last() } else { None };
-                            let fit = p.fit_binary_from(&data, start)?;
+                            let fit = p.fit_binary(x, &y, &[], start)?;
                             progress.fitted();
                             path.push(fit);
                         }
@@ -124,13 +122,13 @@ impl Objective {
                     .collect())
             }
             Mode::MultiClass => {
-                let y =
-                    Array1::from_iter(truth.iter().map(|t| t.iter().position(|&b| b).unwrap_or(0)));
-                let data = DatasetBase::new(x.clone(), y);
+                let y: Vec<usize> = (0..x.n_rows())
+                    .map(|r| truth[x.index(r)].iter().position(|&b| b).unwrap_or(0))
+                    .collect();
                 let mut path: Vec<MultinomialLogistic> = Vec::with_capacity(params.len());
                 for p in &params {
                     let start = if warm { path.last() } else { None };
-                    let fit = p.fit_multinomial_from(&data, start)?;
+                    let fit = p.fit_multinomial(x, y.clone(), &[], start)?;
                     progress.fitted();
                     path.push(fit);
                 }
@@ -166,7 +164,13 @@ impl Objective {
     }
 
     /// Probabilities of every row of `x`.
+    #[cfg(test)]
     pub fn predict(&self, linear: &Linear, x: &CsrMatrix) -> Vec<Vec<f32>> {
+        self.predict_rows(linear, RowView::all(x))
+    }
+
+    /// Probabilities of the rows of `x`.
+    pub fn predict_rows(&self, linear: &Linear, x: RowView<'_>) -> Vec<Vec<f32>> {
         let k = linear.bias.len();
         let mut z = vec![0f32; k];
         (0..x.n_rows())

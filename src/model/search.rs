@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::error::Result;
 use crate::features::featurizer::Featurizer;
-use crate::features::sparse::CsrMatrix;
+use crate::features::sparse::{CsrMatrix, RowView};
 use crate::features::vectorizer::{FeatureConfig, Vectorizer};
 use crate::model::frame_model::Mode;
 use crate::model::metrics::{evaluate, Evaluation};
@@ -65,11 +65,10 @@ pub(crate) fn search(
             ..config.features.clone()
         };
         let featurizer = Featurizer::new(config.analyzer.clone(), features.clone())?;
-        let (counts, names) = featurizer.count_texts(texts);
-        let vectorizer = Vectorizer::fit(features, &counts, &names)?;
+        let (counts, names) = featurizer.count_rows(texts);
+        let vectorizer = Vectorizer::fit_rows(features, &counts, &names)?;
         drop(names);
-        let x = vectorizer.transform_all(&counts);
-        drop(counts);
+        let x = vectorizer.transform_rows(counts);
         let objective = Objective::new(mode, config.balanced, config.max_iterations);
         let held_out = out_of_fold_path(&objective, &x, truth, validation, penalties, progress)?;
         // The winner among this setting's penalties, if it beats the best.
@@ -138,11 +137,13 @@ fn out_of_fold_path(
         .map(|&f| {
             let train: Vec<usize> = (0..folds.len()).filter(|&i| folds[i] != f).collect();
             let held: Vec<usize> = (0..folds.len()).filter(|&i| folds[i] == f).collect();
-            let train_truth: Vec<Vec<bool>> = train.iter().map(|&i| truth[i].clone()).collect();
             let fits =
-                objective.fit_path(&x.select_rows(&train), &train_truth, &path, true, progress)?;
-            let x_held = x.select_rows(&held);
-            let scores = fits.iter().map(|l| objective.predict(l, &x_held)).collect();
+                objective.fit_path(RowView::some(x, &train), truth, &path, true, progress)?;
+            let x_held = RowView::some(x, &held);
+            let scores = fits
+                .iter()
+                .map(|l| objective.predict_rows(l, x_held))
+                .collect();
             Ok((held, scores))
         })
         .collect::<Result<_>>()?;

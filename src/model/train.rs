@@ -45,7 +45,13 @@ pub const AUTO_CHAR_NGRAMS: (u8, u8) = (2, 5);
 /// on samples of the shipped corpus they gain 0.004 at 1,000 rows and lose
 /// 0.007 at 3,000 and 8,000 (test macro-F1), and out of fold they lose on all
 /// 20,986 rows, where the search took 6 minutes of a 6.5-minute training.
-pub const AUTO_CHAR_LIMIT: usize = 10_000;
+/// On Reuters paragraphs labelled with 24 keyword-rule topics
+/// (benches/peers/many_labels.py) they gain 0.042 test macro-F1 at 2,000
+/// rows and 0.014 at 5,000, and lose 0.025 at 10,000, where their search
+/// took 120 of 150 CPU seconds. Past 5,000 rows they have lost on both data
+/// sets while costing five times the words-only search, so larger sets keep
+/// words only unless asked (`CharNgrams::Fixed`).
+pub const AUTO_CHAR_LIMIT: usize = 5_000;
 
 /// Whether features include character n-grams.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
