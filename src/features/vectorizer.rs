@@ -450,19 +450,13 @@ impl Vectorizer {
     /// TF-IDF row of `(column, count)` pairs ascending by column.
     #[inline]
     fn tfidf_row(&self, counts: impl Iterator<Item = (u32, u32)>, out: &mut Vec<(u32, f32)>) {
-        // `transform_rows` repeats this arithmetic in place: change both.
         out.clear();
         // Columns follow bucket order, so the word block comes first:
         // `split` is where the character block starts.
         let mut norms = [0f32; 2];
         let mut split = 0;
         for (j, c) in counts {
-            let tf = if self.config.sublinear_tf {
-                1.0 + (c as f32).ln()
-            } else {
-                c as f32
-            };
-            let v = tf * self.idf[j as usize];
+            let v = self.tfidf(j, c as f32);
             let block = usize::from(j >= self.word_columns);
             norms[block] += v * v;
             split += 1 - block;
@@ -470,9 +464,7 @@ impl Vectorizer {
         }
         let (words, chars) = out.split_at_mut(split);
         for (part, norm) in [(words, norms[0]), (chars, norms[1])] {
-            if norm > 0.0 {
-                // norm is the squared L2 norm.
-                let inv = 1.0 / norm.powf(0.5 * self.config.norm_power);
+            if let Some(inv) = self.norm_factor(norm) {
                 for (_, v) in part.iter_mut() {
                     *v *= inv;
                 }
@@ -480,10 +472,31 @@ impl Vectorizer {
         }
     }
 
+    /// TF-IDF value of count `c` in `column`, before the row's norm; the
+    /// one place of this arithmetic for [`Vectorizer::tfidf_row`] and
+    /// [`Vectorizer::transform_rows`], so both give the same bits.
+    #[inline]
+    fn tfidf(&self, column: u32, c: f32) -> f32 {
+        let tf = if self.config.sublinear_tf {
+            1.0 + c.ln()
+        } else {
+            c
+        };
+        tf * self.idf[column as usize]
+    }
+
+    /// What a block of a row is multiplied by, given its squared L2 norm
+    /// (`None` for an empty block).
+    #[inline]
+    fn norm_factor(&self, squared_norm: f32) -> Option<f32> {
+        (squared_norm > 0.0).then(|| 1.0 / squared_norm.powf(0.5 * self.config.norm_power))
+    }
+
     /// The CSR matrix of counted rows, built in the rows' own memory:
     /// buckets become columns and counts values where they lie, unseen
     /// buckets are squeezed out. The same arithmetic in the same order as
-    /// [`Vectorizer::transform_counts`], so the same values to the bit.
+    /// [`Vectorizer::transform_counts`] (both through
+    /// [`Vectorizer::tfidf`]), so the same values to the bit.
     pub(crate) fn transform_rows(&self, rows: CountRows) -> CsrMatrix {
         let CountRows {
             mut indptr,
@@ -504,13 +517,7 @@ impl Vectorizer {
                 let Some(j) = self.column_of.get(indices[r]) else {
                     continue;
                 };
-                let c = values[r];
-                let tf = if self.config.sublinear_tf {
-                    1.0 + c.ln()
-                } else {
-                    c
-                };
-                let v = tf * self.idf[j as usize];
+                let v = self.tfidf(j, values[r]);
                 let block = usize::from(j >= self.word_columns);
                 norms[block] += v * v;
                 split += 1 - block;
@@ -520,8 +527,7 @@ impl Vectorizer {
             }
             let split = row_start + split;
             for (range, norm) in [(row_start..split, norms[0]), (split..w, norms[1])] {
-                if norm > 0.0 {
-                    let inv = 1.0 / norm.powf(0.5 * self.config.norm_power);
+                if let Some(inv) = self.norm_factor(norm) {
                     for v in &mut values[range] {
                         *v *= inv;
                     }
