@@ -657,22 +657,10 @@ fn is_before_number(word: &str) -> bool {
             | "sec"
             | "Ch"
             | "ch"
-            | "Jan"
-            | "Feb"
-            | "Mar"
-            | "Apr"
-            | "Jun"
-            | "Jul"
-            | "Aug"
-            | "Sep"
-            | "Sept"
-            | "Oct"
-            | "Nov"
-            | "Dec"
             | "Nr"
             | "para"
             | "Para"
-    )
+    ) || is_month(word)
 }
 
 /// Abbreviations that continue the sentence unless a sentence starter follows.
@@ -694,7 +682,15 @@ fn is_usually_inside(word: &str) -> bool {
             | "Gov't"
             | "est"
             | "incl"
-            | "Jan"
+    ) || is_month(word)
+}
+
+/// Month abbreviations ("Jan" ... "Dec", and "Sept"): they continue the
+/// sentence before a day number and usually inside it.
+fn is_month(word: &str) -> bool {
+    matches!(
+        word,
+        "Jan"
             | "Feb"
             | "Mar"
             | "Apr"
