@@ -410,26 +410,26 @@ fn sigmoid(z: f64) -> f64 {
 /// The last parameters a problem was evaluated at and what that gave: the
 /// line search asks for cost and gradient at the same point, so the pass
 /// over the data is done once for both.
-#[derive(Default)]
-struct LastEval(RefCell<(Vec<f64>, Vec<f64>)>);
+struct LastEval<T>(RefCell<Option<(Vec<f64>, T)>>);
 
-impl LastEval {
-    /// The stored result for `p`, or `compute()`'s, which is then stored.
-    fn get_or(&self, p: &[f64], compute: impl FnOnce() -> Vec<f64>) -> Vec<f64> {
-        {
-            let last = self.0.borrow();
-            if last.0.as_slice() == p {
-                return last.1.clone();
-            }
-        }
-        let value = compute();
-        *self.0.borrow_mut() = (p.to_vec(), value.clone());
-        value
+impl<T> Default for LastEval<T> {
+    fn default() -> Self {
+        LastEval(RefCell::new(None))
     }
 }
 
-/// A point, and the cost and gradient there.
-type Evaluated = (Vec<f64>, f64, Vec<f64>);
+impl<T> LastEval<T> {
+    /// `pick` of the stored result for `p`, or of `compute()`'s, which is
+    /// then stored.
+    fn with<R>(&self, p: &[f64], compute: impl FnOnce() -> T, pick: impl FnOnce(&T) -> R) -> R {
+        let mut last = self.0.borrow_mut();
+        if !matches!(&*last, Some((q, _)) if q.as_slice() == p) {
+            *last = Some((p.to_vec(), compute()));
+        }
+        let (_, value) = last.as_ref().expect("stored above");
+        pick(value)
+    }
+}
 
 /// The binary problem.
 struct BinaryProblem<'a> {
@@ -438,7 +438,7 @@ struct BinaryProblem<'a> {
     s: Vec<f64>,
     alpha: f64,
     /// The last point evaluated, with its cost and gradient.
-    memo: RefCell<Option<Evaluated>>,
+    memo: LastEval<(f64, Vec<f64>)>,
 }
 
 impl BinaryProblem<'_> {
@@ -449,13 +449,11 @@ impl BinaryProblem<'_> {
     /// while the row is in cache: one read of the matrix per point instead
     /// of two. The sums run in the same order as separate passes would.
     fn evaluated<T>(&self, p: &[f64], pick: impl FnOnce(f64, &Vec<f64>) -> T) -> T {
-        let mut memo = self.memo.borrow_mut();
-        if !matches!(&*memo, Some((q, _, _)) if q.as_slice() == p) {
-            let (cost, gradient) = self.evaluate(p);
-            *memo = Some((p.to_vec(), cost, gradient));
-        }
-        let (_, cost, gradient) = memo.as_ref().expect("evaluated above");
-        pick(*cost, gradient)
+        self.memo.with(
+            p,
+            || self.evaluate(p),
+            |(cost, gradient)| pick(*cost, gradient),
+        )
     }
 
     fn evaluate(&self, p: &[f64]) -> (f64, Vec<f64>) {
@@ -562,7 +560,7 @@ impl ValidLogisticParams {
                 .collect(),
             s,
             alpha: self.alpha,
-            memo: RefCell::new(None),
+            memo: LastEval::default(),
         };
         let d = x.n_cols();
         let init = match start {
@@ -607,13 +605,13 @@ struct MultinomialProblem<'a> {
     s: Vec<f64>,
     k: usize,
     alpha: f64,
-    memo: LastEval,
+    memo: LastEval<Vec<f64>>,
 }
 
 impl MultinomialProblem<'_> {
     /// Log-probabilities, `n x k` row-major.
     fn log_probs(&self, p: &[f64]) -> Vec<f64> {
-        self.memo.get_or(p, || self.compute_log_probs(p))
+        self.memo.with(p, || self.compute_log_probs(p), Vec::clone)
     }
 
     fn compute_log_probs(&self, p: &[f64]) -> Vec<f64> {
@@ -915,7 +913,7 @@ mod tests {
                     .collect(),
                 s: vec![1.0; classes.len()],
                 alpha,
-                memo: RefCell::new(None),
+                memo: LastEval::default(),
             };
             for init in [vec![0.0; 41], vec![0.05; 41]] {
                 let ours = lbfgs_minimise(binary(), init.clone(), &params, 300.0).unwrap();
