@@ -436,11 +436,6 @@ impl CsvRows {
             .map(|b| String::from_utf8_lossy(b).trim().to_string())
     }
 
-    /// Why a record without the needed fields is skipped.
-    pub(crate) fn short_row_of(record: &csv::ByteRecord, header_len: usize) -> String {
-        short_row(record, header_len)
-    }
-
     /// True when the header has column `name`.
     pub(crate) fn has(&self, name: &str) -> bool {
         column_index(&self.header, name).is_some()
@@ -448,7 +443,7 @@ impl CsvRows {
 }
 
 /// Why a record with fewer fields than the header's `header_len` is skipped.
-fn short_row(record: &csv::ByteRecord, header_len: usize) -> String {
+pub(crate) fn short_row(record: &csv::ByteRecord, header_len: usize) -> String {
     format!(
         "row has {} fields, fewer than the header's {header_len}",
         record.len()

@@ -121,7 +121,7 @@ impl StandoffFile {
             else {
                 file.skipped.push(Skipped {
                     line,
-                    reason: CsvRows::short_row_of(record, header_len),
+                    reason: crate::io::dataset::short_row(record, header_len),
                 });
                 return;
             };

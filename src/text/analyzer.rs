@@ -368,8 +368,8 @@ impl ShortKey {
 }
 
 /// One slot of [`ShortWords`]: a key and its term id, 24 bytes. (32-byte
-/// slots holding the term hash too measured no faster, and would take
-/// 128 MiB per thread instead of 96 at the cache's 2 million words.)
+/// slots holding the term hash too measured no faster, and take a third
+/// more memory.)
 #[derive(Debug, Clone, Copy, Default)]
 struct ShortSlot {
     head: u64,
@@ -415,7 +415,7 @@ impl ShortWords {
         crate::prefetch::prefetch(&self.slots[self.slot(key)]);
     }
 
-    /// The term id and term hash of `key`.
+    /// The term id of `key`, if it is in the table.
     #[inline]
     fn get(&self, key: &ShortKey) -> Option<u32> {
         let mask = self.slots.len() - 1;
