@@ -239,33 +239,47 @@ where
             Some(&(yksk, ykyk)) => yksk / ykyk,
             None => 1.0,
         };
-        // Two-loop recursion: q becomes r = H g.
-        q.copy_from_slice(&grad);
+        // Two-loop recursion: q becomes r = H g. Each pass over q also
+        // takes the dot product the next step needs, with the same products
+        // summed in the same order as a separate `dot` would: the same bits
+        // in half the passes (the sums' dependent additions set the pace, so
+        // the fused update costs nearly nothing).
         let cur_m = s.len();
-        for (i, ((sk, yk), &(yksk, _))) in s
-            .iter()
-            .rev()
-            .zip(y.iter().rev())
-            .zip(ys.iter().rev())
-            .enumerate()
-        {
-            let rho_t = 1.0 / yksk;
-            let skq: f64 = dot(sk, &q);
-            let alpha_t = skq * rho_t;
-            for (qj, ykj) in q.iter_mut().zip(yk) {
-                *qj -= ykj * alpha_t;
+        let mut next_dot = match cur_m {
+            0 => {
+                q.copy_from_slice(&grad);
+                0.0
             }
-            rho[cur_m - i - 1] = rho_t;
-            alpha[cur_m - i - 1] = alpha_t;
+            _ => fused(&mut q, &s[cur_m - 1], |qj, j| *qj = grad[j]),
+        };
+        for i in (0..cur_m).rev() {
+            let rho_t = 1.0 / ys[i].0;
+            let alpha_t = next_dot * rho_t;
+            let yk = &y[i];
+            let update = |qj: &mut f64, j: usize| *qj -= yk[j] * alpha_t;
+            match i {
+                0 => q.iter_mut().enumerate().for_each(|(j, qj)| update(qj, j)),
+                _ => next_dot = fused(&mut q, &s[i - 1], update),
+            }
+            rho[i] = rho_t;
+            alpha[i] = alpha_t;
         }
-        for qj in q.iter_mut() {
-            *qj *= gamma;
+        // The scaling's pass takes the second loop's first dot, y_0.q.
+        if cur_m == 0 {
+            for qj in q.iter_mut() {
+                *qj *= gamma;
+            }
+        } else {
+            next_dot = fused(&mut q, &y[0], |qj, _| *qj *= gamma);
         }
-        for (i, (sk, yk)) in s.iter().zip(y.iter()).enumerate() {
-            let beta: f64 = dot(yk, &q) * rho[i];
+        for i in 0..cur_m {
+            let beta: f64 = next_dot * rho[i];
             let step = alpha[i] - beta;
-            for (rj, skj) in q.iter_mut().zip(sk) {
-                *rj += skj * step;
+            let sk = &s[i];
+            let update = |rj: &mut f64, j: usize| *rj += sk[j] * step;
+            match y.get(i + 1) {
+                Some(next) => next_dot = fused(&mut q, next, update),
+                None => q.iter_mut().enumerate().for_each(|(j, rj)| update(rj, j)),
             }
         }
         let mut line_search = MoreThuenteLineSearch::new();
@@ -315,6 +329,19 @@ where
         iter += 1;
     }
     Ok(best.unwrap_or(param))
+}
+
+/// Applies `update(q[j], j)` to every element of `q` in order and returns
+/// `other . q` of the updated values: the same sum, term by term from an
+/// initial -0.0 as `Iterator::sum` folds, as [`dot`] of the updated `q`.
+#[inline]
+fn fused(q: &mut [f64], other: &[f64], update: impl Fn(&mut f64, usize)) -> f64 {
+    let mut sum = -0.0;
+    for (j, (qj, &o)) in q.iter_mut().zip(other).enumerate() {
+        update(qj, j);
+        sum += o * *qj;
+    }
+    sum
 }
 
 /// argmin-math's dot product, the one argmin's L-BFGS uses.
@@ -893,6 +920,41 @@ mod tests {
             x.push_row(&row);
         }
         (x, y)
+    }
+
+    #[test]
+    fn fused_pass_gives_dot_of_the_updated_vector_to_the_bit() {
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            match rng % 7 {
+                0 => 0.0,
+                1 => -0.0,
+                _ => (rng >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0,
+            }
+        };
+        for n in [0, 1, 2, 7, 100] {
+            for _ in 0..50 {
+                let q0: Vec<f64> = (0..n).map(|_| next()).collect();
+                let (y, o): (Vec<f64>, Vec<f64>) = (0..n).map(|_| (next(), next())).unzip();
+                let a = next();
+                let mut fused_q = q0.clone();
+                let got = fused(&mut fused_q, &o, |qj, j| *qj -= y[j] * a);
+                let mut plain_q = q0.clone();
+                for (qj, yj) in plain_q.iter_mut().zip(&y) {
+                    *qj -= yj * a;
+                }
+                assert_eq!(fused_q, plain_q);
+                assert_eq!(got.to_bits(), dot(&o, &plain_q).to_bits(), "n {n}");
+            }
+            // All products -0.0: the sum's sign shows its starting value.
+            let neg = vec![-0.0; n];
+            let pos = vec![1.0; n];
+            let got = fused(&mut neg.clone(), &pos, |_, _| {});
+            assert_eq!(got.to_bits(), dot(&pos, &neg).to_bits(), "n {n}");
+        }
     }
 
     #[test]
