@@ -22,7 +22,9 @@ use std::collections::VecDeque;
 
 use argmin::core::{CostFunction, Executor, Gradient};
 use argmin::solver::linesearch::{LineSearch, MoreThuenteLineSearch};
-use argmin_math::{ArgminDot, ArgminL2Norm};
+#[cfg(test)]
+use argmin_math::ArgminDot;
+use argmin_math::ArgminL2Norm;
 use linfa::dataset::{DatasetBase, Records};
 use linfa::traits::{Fit, PredictInplace};
 use linfa::ParamGuard;
@@ -228,8 +230,11 @@ where
     let mut alpha = [0.0; LBFGS_MEMORY];
     let mut rho = [0.0; LBFGS_MEMORY];
     let mut iter = 0u64;
+    // argmin-math's l2_norm (sum of powi(2) from -0.0, then sqrt); later
+    // norms come from the pass that forms each new pair.
+    let mut grad_norm = grad.l2_norm();
     loop {
-        if grad.l2_norm() < tol_grad
+        if grad_norm < tol_grad
             || (prev_cost - cost).abs() < tol_cost
             || iter >= params.max_iterations
         {
@@ -307,13 +312,20 @@ where
             (vec![0.0; n], vec![0.0; n])
         };
         let next_grad = problem.gradient(&xk1).map_err(failed)?;
-        for ((sj, a), b) in sk.iter_mut().zip(&xk1).zip(&param) {
-            *sj = a - b;
+        // The new pair, its two dot products and the new gradient's norm
+        // in one pass: three independent sums, each in dot()'s order.
+        let (mut yksk, mut ykyk, mut gg) = (-0.0, -0.0, -0.0);
+        for j in 0..n {
+            let sj = xk1[j] - param[j];
+            let yj = next_grad[j] - grad[j];
+            sk[j] = sj;
+            yk[j] = yj;
+            yksk += yj * sj;
+            ykyk += yj * yj;
+            gg += next_grad[j] * next_grad[j];
         }
-        for ((yj, a), b) in yk.iter_mut().zip(&next_grad).zip(&grad) {
-            *yj = a - b;
-        }
-        ys.push_back((dot(&yk, &sk), dot(&yk, &yk)));
+        ys.push_back((yksk, ykyk));
+        grad_norm = gg.sqrt();
         s.push_back(sk);
         y.push_back(yk);
         param = xk1;
@@ -333,7 +345,7 @@ where
 
 /// Applies `update(q[j], j)` to every element of `q` in order and returns
 /// `other . q` of the updated values: the same sum, term by term from an
-/// initial -0.0 as `Iterator::sum` folds, as [`dot`] of the updated `q`.
+/// initial -0.0 as `Iterator::sum` folds, as argmin-math's dot product of the updated `q`.
 #[inline]
 fn fused(q: &mut [f64], other: &[f64], update: impl Fn(&mut f64, usize)) -> f64 {
     let mut sum = -0.0;
@@ -344,7 +356,9 @@ fn fused(q: &mut [f64], other: &[f64], update: impl Fn(&mut f64, usize)) -> f64 
     sum
 }
 
-/// argmin-math's dot product, the one argmin's L-BFGS uses.
+/// argmin-math's dot product, the one argmin's L-BFGS uses (the
+/// reference of the fused passes).
+#[cfg(test)]
 #[inline]
 fn dot(a: &Vec<f64>, b: &Vec<f64>) -> f64 {
     ArgminDot::<Vec<f64>, f64>::dot(a, b)
