@@ -311,7 +311,12 @@ where
         } else {
             (vec![0.0; n], vec![0.0; n])
         };
-        let next_grad = problem.gradient(&xk1).map_err(failed)?;
+        // The line search ends with the gradient at the point it returns
+        // (the same numbers the problem's memo holds): taken, not copied.
+        let next_grad = match found.take_gradient() {
+            Some(g) if g.len() == n => g,
+            _ => problem.gradient(&xk1).map_err(failed)?,
+        };
         // The new pair, its two dot products and the new gradient's norm
         // in one pass: three independent sums, each in dot()'s order.
         let (mut yksk, mut ykyk, mut gg) = (-0.0, -0.0, -0.0);
