@@ -215,6 +215,65 @@ fn bad_records_are_reported_with_file_and_line_and_skipped() {
 }
 
 #[test]
+fn bad_lines_are_reported_in_input_order_and_strict_sends_all_before_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = write(
+        dir.path(),
+        "a.jsonl",
+        b"{\"id\":\"a\",\"text\":\"Talks resumed.\"}\n{\"id\":\"b\",\"text\":\"caf\xe9 talks.\"}\n\
+          {\"id\":\"c\",\"text\":\"* * *\"}\n[1]\n{\"id\":\"d\",\"text\":5}\n{broken\n\
+          {\"id\":\"e\",\"text\":\"After.\"}\n",
+    );
+    // Every item in input order: the repair and the empty record come
+    // before the skips of the lines after them.
+    let o = run(SCORE, &["--quiet", &jsonl]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let warnings: Vec<String> = stderr(&o)
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .map(|l| {
+            l.split(": ")
+                .nth(1)
+                .unwrap()
+                .rsplit(':')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(warnings, ["2", "3", "4", "5", "6"], "{}", stderr(&o));
+    let err = stderr(&o);
+    for want in [
+        "a.jsonl:2: invalid UTF-8 replaced with U+FFFD",
+        "a.jsonl:3: no sentence found",
+        "a.jsonl:4: not a JSON object; skipped",
+        "a.jsonl:5: field \"text\" is not a string; skipped",
+        "a.jsonl:6: malformed JSON: key must be a string at line 1 column 2; skipped",
+    ] {
+        assert!(err.contains(want), "{want}: {err}");
+    }
+    let ids: Vec<String> = csv_rows(&stdout(&o))
+        .iter()
+        .map(|r| r[0].to_string())
+        .collect();
+    assert_eq!(ids, ["a", "b", "e"]);
+    // --strict to standard output: the records before the first bad one
+    // are all sent (also those in the same batch), none after it.
+    let o = run(SCORE, &["--strict", &jsonl]);
+    assert_eq!(o.status.code(), Some(1));
+    let ids: Vec<String> = csv_rows(&stdout(&o))
+        .iter()
+        .map(|r| r[0].to_string())
+        .collect();
+    assert_eq!(ids, ["a", "b"], "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("a.jsonl:3: no sentence found"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn strict_mode_stops_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let jsonl = write(dir.path(), "a.jsonl", b"{\"text\":\"Fine.\"}\n{broken\n");

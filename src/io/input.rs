@@ -132,16 +132,6 @@ pub enum Item {
     Skip(Skip),
 }
 
-impl Item {
-    /// A record, or the skip of the record at `origin` with the reason.
-    fn from_result(origin: Location, record: std::result::Result<Record, String>) -> Item {
-        match record {
-            Ok(r) => Item::Record(r),
-            Err(reason) => Item::Skip(Skip { origin, reason }),
-        }
-    }
-}
-
 /// Extensions read from directories.
 const KNOWN: &[&str] = &["txt", "md", "text", "jsonl", "ndjson", "json", "csv"];
 
@@ -291,7 +281,59 @@ pub fn read_all(
     files: &[(PathBuf, PathBuf)],
     format: InputFormat,
     fields: &RecordFields,
-    mut sink: impl FnMut(Item) -> bool,
+    sink: impl FnMut(Item) -> bool,
+) {
+    let mut inline = Inline {
+        sink,
+        fields,
+        line: Vec::new(),
+    };
+    read_into(files, format, fields, &mut inline);
+}
+
+/// Where the readers put what they read. JSON lines are handed over as
+/// bytes, so that [`read_all`] can parse each as it comes and the scoring
+/// engine can have its workers parse them in parallel.
+pub(crate) trait Collect {
+    /// A record or skip, in input order; false stops reading.
+    fn item(&mut self, item: Item) -> bool;
+    /// The buffer JSON lines are read into, each appended at its end.
+    fn line_buffer(&mut self) -> &mut Vec<u8>;
+    /// The line buffer's bytes from `start` on are line `line` of `path`:
+    /// not blank, within the size cap, to be parsed with
+    /// [`parse_json_line`]; false stops reading.
+    fn json_line(&mut self, path: &Path, line: u64, start: usize) -> bool;
+}
+
+/// [`read_all`]'s collector: each JSON line parsed as soon as it is read.
+struct Inline<'a, F> {
+    sink: F,
+    fields: &'a RecordFields,
+    line: Vec<u8>,
+}
+
+impl<F: FnMut(Item) -> bool> Collect for Inline<'_, F> {
+    fn item(&mut self, item: Item) -> bool {
+        (self.sink)(item)
+    }
+
+    fn line_buffer(&mut self) -> &mut Vec<u8> {
+        &mut self.line
+    }
+
+    fn json_line(&mut self, path: &Path, line: u64, start: usize) -> bool {
+        let item = parse_json_line(&self.line[start..], self.fields, Location::line(path, line));
+        self.line.clear();
+        (self.sink)(item)
+    }
+}
+
+/// [`read_all`] into a [`Collect`].
+pub(crate) fn read_into(
+    files: &[(PathBuf, PathBuf)],
+    format: InputFormat,
+    fields: &RecordFields,
+    collect: &mut impl Collect,
 ) {
     for (path, rel) in files {
         let fmt = match format {
@@ -306,7 +348,7 @@ pub fn read_all(
         let reader = match open(path) {
             Ok(r) => r,
             Err(e) => {
-                if !sink(Item::Skip(Skip {
+                if !collect.item(Item::Skip(Skip {
                     origin: Location::file(path),
                     reason: format!("unreadable: {e}"),
                 })) {
@@ -336,10 +378,12 @@ pub fn read_all(
             rel.display().to_string()
         };
         let go_on = match fmt {
-            InputFormat::Jsonl => read_jsonl(reader, path, fields, &mut sink),
-            InputFormat::Json => read_json_array(reader, path, fields, &mut sink),
-            InputFormat::Csv => read_csv(reader, path, fields, &mut sink),
-            _ => read_text(reader, path, id, fields.max_record_bytes, &mut sink),
+            InputFormat::Jsonl => read_jsonl(reader, path, fields, collect),
+            InputFormat::Json => read_json_array(reader, path, fields, &mut |i| collect.item(i)),
+            InputFormat::Csv => read_csv(reader, path, fields, &mut |i| collect.item(i)),
+            _ => read_text(reader, path, id, fields.max_record_bytes, &mut |i| {
+                collect.item(i)
+            }),
         };
         if !go_on {
             return;
@@ -385,41 +429,46 @@ fn read_text(
     }))
 }
 
+/// Cuts JSON lines: each line that is not blank and within the size cap
+/// goes to `collect` as bytes, with its line number.
 fn read_jsonl(
     mut reader: Box<dyn BufRead + Send>,
     origin: &Path,
     fields: &RecordFields,
-    sink: &mut impl FnMut(Item) -> bool,
+    collect: &mut impl Collect,
 ) -> bool {
-    let mut line = Vec::new();
     let mut n = 0u64;
     let max = fields.max_record_bytes;
     loop {
-        line.clear();
         n += 1;
-        match (&mut reader)
-            .take(max as u64 + 1)
-            .read_until(b'\n', &mut line)
-        {
+        let buf = collect.line_buffer();
+        let start = buf.len();
+        let read = (&mut reader).take(max as u64 + 1).read_until(b'\n', buf);
+        let line = &buf[start..];
+        let too_long = line.len() > max && line.last() != Some(&b'\n');
+        let blank = line.iter().all(u8::is_ascii_whitespace);
+        if read.is_err() || too_long || blank {
+            buf.truncate(start);
+        }
+        match read {
             Ok(0) => return true,
             Ok(_) => {}
             Err(e) => {
-                return sink(Item::Skip(Skip {
+                return collect.item(Item::Skip(Skip {
                     origin: Location::line(origin, n),
                     reason: read_error(&e),
                 }));
             }
         }
-        if line.len() > max && line.last() != Some(&b'\n') {
-            // Too long: the rest of the line is passed over unread.
-            line.clear();
+        if too_long {
+            // The rest of the line is passed over unread.
             if let Err(e) = skip_line(&mut reader) {
-                return sink(Item::Skip(Skip {
+                return collect.item(Item::Skip(Skip {
                     origin: Location::line(origin, n),
                     reason: read_error(&e),
                 }));
             }
-            if !sink(Item::Skip(Skip {
+            if !collect.item(Item::Skip(Skip {
                 origin: Location::line(origin, n),
                 reason: too_large(max),
             })) {
@@ -427,12 +476,10 @@ fn read_jsonl(
             }
             continue;
         }
-        if line.iter().all(u8::is_ascii_whitespace) {
+        if blank {
             continue;
         }
-        let here = Location::line(origin, n);
-        let record = parse_json_record(&line, fields, &here);
-        if !sink(Item::from_result(here, record)) {
+        if !collect.json_line(origin, n, start) {
             return false;
         }
     }
@@ -528,38 +575,85 @@ fn read_json_array(
     };
     for (n, value) in values.into_iter().enumerate() {
         let here = Location::record(origin, n as u64);
-        let record = record_from_json(value, fields, &here, false);
-        if !sink(Item::from_result(here, record)) {
+        let parts = record_from_json(value, fields, false);
+        if !sink(Item::from_parts(here, parts)) {
             return false;
         }
     }
     true
 }
 
-fn parse_json_record(
-    line: &[u8],
-    fields: &RecordFields,
-    here: &Location,
-) -> std::result::Result<Record, String> {
+/// One JSON line (a line of a JSON lines file, not blank) as a record, or
+/// as the skip of the line at `here` with the reason.
+pub(crate) fn parse_json_line(line: &[u8], fields: &RecordFields, here: Location) -> Item {
     let (line, repaired) = match std::str::from_utf8(line) {
         Ok(s) => (std::borrow::Cow::Borrowed(s), false),
         Err(_) => (String::from_utf8_lossy(line), true),
     };
-    let value: serde_json::Value =
-        serde_json::from_str(&line).map_err(|e| format!("malformed JSON: {e}"))?;
-    record_from_json(value, fields, here, repaired)
+    let parts = serde_json::from_str(&line)
+        .map_err(|e| format!("malformed JSON: {e}"))
+        .and_then(|value| record_from_json(value, fields, repaired));
+    Item::from_parts(here, parts)
+}
+
+/// A record read from JSON, before its origin is attached.
+#[derive(Debug, PartialEq, Eq)]
+struct Parts {
+    text: String,
+    /// The id field's value; `None` when missing or null.
+    id: Option<String>,
+    fields: Vec<String>,
+    repaired: bool,
+}
+
+impl Item {
+    /// A record at `here` from its parts, or the skip of `here` with the
+    /// reason (the id defaults to `here`).
+    fn from_parts(here: Location, parts: std::result::Result<Parts, String>) -> Item {
+        match parts {
+            Ok(p) => Item::Record(Record {
+                id: p.id.unwrap_or_else(|| here.to_string()),
+                text: p.text,
+                origin: here,
+                repaired: p.repaired,
+                fields: p.fields,
+            }),
+            Err(reason) => Item::Skip(Skip {
+                origin: here,
+                reason,
+            }),
+        }
+    }
+}
+
+/// An id or extra field's value as text: strings as they are, other
+/// values as JSON, missing or null as `None`.
+fn json_field(value: Option<&serde_json::Value>) -> Option<String> {
+    match value {
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(serde_json::Value::Null) | None => None,
+        Some(v) => Some(v.to_string()),
+    }
 }
 
 /// A record from one JSON value (an object with the text field).
 fn record_from_json(
     value: serde_json::Value,
     fields: &RecordFields,
-    here: &Location,
     repaired: bool,
-) -> std::result::Result<Record, String> {
-    let obj = value.as_object().ok_or("not a JSON object")?;
-    let text = match obj.get(&fields.text) {
-        Some(serde_json::Value::String(s)) => s.clone(),
+) -> std::result::Result<Parts, String> {
+    let serde_json::Value::Object(mut obj) = value else {
+        return Err("not a JSON object".into());
+    };
+    // Id and extra fields first: one of them may be the text field.
+    let id = json_field(obj.get(&fields.id));
+    let extra = fields
+        .extra
+        .iter()
+        .map(|name| json_field(obj.get(name)).unwrap_or_default())
+        .collect();
+    let text = match obj.remove(&fields.text) {
+        Some(serde_json::Value::String(s)) => s,
         Some(_) => return Err(format!("field {:?} is not a string", fields.text)),
         None => {
             let names: Vec<&str> = obj.keys().map(String::as_str).collect();
@@ -573,26 +667,11 @@ fn record_from_json(
     if text.trim().is_empty() {
         return Err("empty article".into());
     }
-    let id = match obj.get(&fields.id) {
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(serde_json::Value::Null) | None => here.to_string(),
-        Some(v) => v.to_string(),
-    };
-    let extra = fields
-        .extra
-        .iter()
-        .map(|name| match obj.get(name) {
-            Some(serde_json::Value::String(s)) => s.clone(),
-            Some(serde_json::Value::Null) | None => String::new(),
-            Some(v) => v.to_string(),
-        })
-        .collect();
-    Ok(Record {
-        id,
+    Ok(Parts {
         text,
-        origin: here.clone(),
-        repaired,
+        id,
         fields: extra,
+        repaired,
     })
 }
 
@@ -723,6 +802,248 @@ mod tests {
             },
         );
         out
+    }
+
+    /// The parse of JSON lines before they went to the workers (a
+    /// `serde_json::Value` per line, fields cloned out), kept as the oracle
+    /// of the tests below.
+    fn old_parse(line: &[u8], fields: &RecordFields, here: Location) -> Item {
+        let parse = || -> std::result::Result<Record, String> {
+            let (line, repaired) = match std::str::from_utf8(line) {
+                Ok(s) => (std::borrow::Cow::Borrowed(s), false),
+                Err(_) => (String::from_utf8_lossy(line), true),
+            };
+            let value: serde_json::Value =
+                serde_json::from_str(&line).map_err(|e| format!("malformed JSON: {e}"))?;
+            let obj = value.as_object().ok_or("not a JSON object")?;
+            let text = match obj.get(&fields.text) {
+                Some(serde_json::Value::String(s)) => s.clone(),
+                Some(_) => return Err(format!("field {:?} is not a string", fields.text)),
+                None => {
+                    let names: Vec<&str> = obj.keys().map(String::as_str).collect();
+                    return Err(format!(
+                        "no field {:?} (fields: {}; see --text-field)",
+                        fields.text,
+                        names.join(", ")
+                    ));
+                }
+            };
+            if text.trim().is_empty() {
+                return Err("empty article".into());
+            }
+            let id = match obj.get(&fields.id) {
+                Some(serde_json::Value::String(s)) => s.clone(),
+                Some(serde_json::Value::Null) | None => here.to_string(),
+                Some(v) => v.to_string(),
+            };
+            let extra = fields
+                .extra
+                .iter()
+                .map(|name| match obj.get(name) {
+                    Some(serde_json::Value::String(s)) => s.clone(),
+                    Some(serde_json::Value::Null) | None => String::new(),
+                    Some(v) => v.to_string(),
+                })
+                .collect();
+            Ok(Record {
+                id,
+                text,
+                origin: here.clone(),
+                repaired,
+                fields: extra,
+            })
+        };
+        match parse() {
+            Ok(r) => Item::Record(r),
+            Err(reason) => Item::Skip(Skip {
+                origin: here,
+                reason,
+            }),
+        }
+    }
+
+    /// Field settings the comparisons run under: the defaults, extra
+    /// fields (one of them also the id), and a text field that is another
+    /// setting's id.
+    fn field_settings() -> Vec<RecordFields> {
+        vec![
+            RecordFields::default(),
+            RecordFields {
+                extra: vec!["date".into(), "id".into(), "date".into()],
+                ..RecordFields::default()
+            },
+            RecordFields {
+                text: "body".into(),
+                id: "text".into(),
+                extra: vec!["text".into()],
+                ..RecordFields::default()
+            },
+        ]
+    }
+
+    /// Checks the new parse against the old on one line, under every field
+    /// setting.
+    fn same_as_before(line: &[u8]) -> std::result::Result<(), String> {
+        for fields in field_settings() {
+            let here = Location::line("a.jsonl", 3);
+            let old = old_parse(line, &fields, here.clone());
+            let new = parse_json_line(line, &fields, here);
+            if old != new {
+                return Err(format!(
+                    "{:?}: {old:?} != {new:?}",
+                    String::from_utf8_lossy(line)
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn json_lines_parse_as_before_on_known_cases() {
+        let lines: &[&[u8]] = &[
+            br#"{"id":"a","text":"One."}"#,
+            br#"{"text":"Dup one.","text":"Dup two wins.","id":1,"id":null}"#,
+            br#"{"text":5,"text":"Last one wins."}"#,
+            br#"{"text":"First.","text":5}"#,
+            br#"{"te\u0078t":"Escaped key.","\u0069d":[1,{"a":null}]}"#,
+            br#"{"id":{"b":2,"a":1},"date":1.5e3,"text":"Object id."}"#,
+            br#"{"x":1e999,"text":"Huge number elsewhere."}"#,
+            br#"{"x":-0,"y":1E+2,"z":12345678901234567890123,"text":"Numbers."}"#,
+            br#"{"x":01,"text":"Leading zero."}"#,
+            br#"{"text":"lone \ud800 surrogate"}"#,
+            br#"{"x":"lone \ud800 surrogate","text":"Elsewhere."}"#,
+            br#"{"text":"Fine.\n\u00e9t\u00e9 \"quoted\""}   "#,
+            b"{\"text\":\"Fine.\"}\r\n",
+            br#"{"text":"Trailing."} x"#,
+            br#"{"text":"Two."}{"text":"Objects."}"#,
+            br#"{"text":"   "}"#,
+            br#"{"text":null}"#,
+            br#"{"body":"no text","id":"x"}"#,
+            br#"{}"#,
+            br#"[{"text":"In an array."}]"#,
+            br#""text""#,
+            br#"42"#,
+            br#"null"#,
+            br#"{broken"#,
+            br#"{"text":"Unclosed."#,
+            br#"{"text":"Bad escape \q."}"#,
+            b"{\"text\":\"caf\xe9 talks.\",\"id\":\"\xff\"}",
+            b"{\"x\":\"\xe9\",\"text\":\"Repaired elsewhere.\"}",
+            b"{\"text\":\"NUL \x00 raw.\"}",
+        ];
+        for line in lines {
+            same_as_before(line).unwrap();
+        }
+        // Nesting beyond serde_json's limit, in a field no setting reads.
+        for depth in [127, 128, 129, 200] {
+            let line = format!(
+                "{{\"x\":{}{},\"text\":\"Deep.\"}}",
+                "[".repeat(depth),
+                "]".repeat(depth)
+            );
+            same_as_before(line.as_bytes()).unwrap();
+        }
+    }
+
+    /// A JSON value as text, sometimes malformed, with the keys and values
+    /// records have and the cases where parsers differ.
+    fn json_value() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            any::<String>().prop_map(|s| serde_json::to_string(&s).unwrap()),
+            "[a-z .]{0,12}".prop_map(|s| format!("\"{s}\"")),
+            prop::sample::select(vec![
+                "null",
+                "true",
+                "false",
+                "0",
+                "-0",
+                "1.5e3",
+                "1e999",
+                "-1e999",
+                "01",
+                "1.",
+                "12345678901234567890123",
+                "\"\"",
+                "\"  \"",
+                "\"\\u00e9\\n\\\"\"",
+                "\"\\ud800\"",
+                "\"\\ud83d\\ude00\"",
+                "\"\\x\"",
+                "nul",
+                "\"open",
+            ])
+            .prop_map(String::from),
+        ];
+        leaf.prop_recursive(4, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4)
+                    .prop_map(|v| format!("[{}]", v.join(","))),
+                prop::collection::vec((json_key(), inner), 0..4).prop_map(|kv| {
+                    let pairs: Vec<String> =
+                        kv.into_iter().map(|(k, v)| format!("{k}:{v}")).collect();
+                    format!("{{{}}}", pairs.join(","))
+                }),
+            ]
+        })
+    }
+
+    /// A key: mostly the names the field settings look for, sometimes
+    /// escaped, sometimes not a string.
+    fn json_key() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            prop::sample::select(vec![
+                "\"text\"",
+                "\"id\"",
+                "\"date\"",
+                "\"body\"",
+                "\"te\\u0078t\"",
+                "\"\"",
+                "\"x\"",
+                "\"Text\"",
+                "1",
+                "text",
+            ])
+            .prop_map(String::from),
+            any::<String>().prop_map(|s| serde_json::to_string(&s).unwrap()),
+        ]
+    }
+
+    /// A line: an object of such fields (the usual case), any value, or
+    /// either cut short or with a byte put in (invalid UTF-8 among them).
+    fn json_line() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        let object =
+            prop::collection::vec((json_key(), json_value(), " {0,2}"), 0..6).prop_map(|kv| {
+                let pairs: Vec<String> = kv
+                    .into_iter()
+                    .map(|(k, v, ws)| format!("{ws}{k}{ws}:{v}"))
+                    .collect();
+                format!("{{{}}}", pairs.join(","))
+            });
+        let line = prop_oneof![6 => object, 1 => json_value()].prop_map(String::into_bytes);
+        prop_oneof![
+            4 => line.clone(),
+            1 => (line.clone(), any::<prop::sample::Index>())
+                .prop_map(|(l, at)| l[..at.index(l.len() + 1)].to_vec()),
+            1 => (line, any::<prop::sample::Index>(), prop::sample::select(vec![
+                0xffu8, 0xe9, 0xc3, b'"', b'}', b',', b'\\', b' ', b'\n', 0,
+            ]))
+                .prop_map(|(mut l, at, b)| {
+                    l.insert(at.index(l.len() + 1), b);
+                    l
+                }),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn json_lines_parse_as_before(line in json_line()) {
+            let checked = same_as_before(&line);
+            proptest::prop_assert!(checked.is_ok(), "{}", checked.unwrap_err());
+        }
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! with every record scored or counted as skipped.
 //!
 //! A reader thread walks the inputs and sends bounded batches of records
-//! through a channel; each batch is scored in parallel (rayon, one scorer
+//! through a channel (JSON lines still as bytes: the reader only cuts
+//! them); each batch is parsed and scored in parallel (rayon, one scorer
 //! per worker thread so term caches stay warm) and handed to the [`Sink`]
 //! in input order, so memory stays flat and the output does not depend on
 //! the number of threads. Warnings and progress go to a callback, so the
@@ -21,25 +22,23 @@
 //! ```
 
 use std::collections::HashMap;
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{channel, sync_channel};
 use std::sync::Mutex;
 
-use rayon::prelude::*;
-
-use crate::io::input::{read_all, InputFiles, InputFormat, Item, RecordFields, Skip};
+use crate::io::input::{
+    read_into, Collect, InputFiles, InputFormat, Item, Record, RecordFields, Skip,
+};
 use crate::io::output::{OutputFormat, RowFormat, SummaryFormat};
 use crate::io::standoff::sentence_checksum;
 use crate::model::frame_model::FrameModel;
 use crate::pipeline::article::{ArticleScorer, ScoredSentence, Unit};
+use crate::pipeline::input_batch::{Batcher, InputBatch};
 use crate::pipeline::suggest::{
     Candidate, Exclusions, SuggestConfig, Suggester, Suggestion, Suggestions,
 };
 use crate::report::{ArchiveFields, ArchiveStats, ArticleDigest};
 use crate::text::segment::Segmenter;
 
-/// Records per batch, and bytes of text per batch: bounds memory.
-const BATCH_RECORDS: usize = 4096;
-const BATCH_BYTES: usize = 8 << 20;
 /// Records looked at to warn about `Unit::Record` on whole articles.
 const UNIT_CHECK_RECORDS: usize = 20;
 /// How many skips with the same reason are reported one by one.
@@ -264,32 +263,20 @@ pub fn score_files(
             })?;
     }
 
-    let (tx, rx) = sync_channel::<Vec<Item>>(2);
+    // The reader only cuts JSON lines; the workers parse them.
+    let (tx, rx) = sync_channel::<InputBatch>(2);
+    let (spare_tx, spare_rx) = channel::<Vec<u8>>();
     let (format, fields) = (options.input_format, options.fields.clone());
     let reader = std::thread::spawn(move || {
-        let mut batch = Vec::new();
-        let mut bytes = 0;
-        let mut send = |item: Item| {
-            if let Item::Record(r) = &item {
-                bytes += r.text.len();
-            }
-            batch.push(item);
-            if batch.len() >= BATCH_RECORDS || bytes >= BATCH_BYTES {
-                bytes = 0;
-                return tx.send(std::mem::take(&mut batch)).is_ok();
-            }
-            true
-        };
+        let mut batcher = Batcher::new(|batch| tx.send(batch).is_ok(), spare_rx);
         // What was found before reading (a directory walk) comes first.
         for skip in skips {
-            if !send(Item::Skip(skip)) {
+            if !batcher.item(Item::Skip(skip)) {
                 return;
             }
         }
-        read_all(&files, format, &fields, send);
-        if !batch.is_empty() {
-            let _ = tx.send(batch);
-        }
+        read_into(&files, format, &fields, &mut batcher);
+        batcher.finish();
     });
 
     let workers: Vec<Mutex<(ArticleScorer, Vec<ScoredSentence>)>> = (0
@@ -309,85 +296,89 @@ pub fn score_files(
     let mut failure = None;
     let totals = &mut outcome.totals;
     let suggesting = suggester.is_some();
-    // Scores a batch's records in parallel, one result per record.
-    let score_batch = |batch: &[Item]| -> Vec<Scored> {
-        batch
-            .par_iter()
-            .filter_map(|item| match item {
-                Item::Record(r) => Some(r),
-                Item::Skip(_) => None,
-            })
-            .map(|r| {
-                // One scorer per worker thread for the whole run, so each
-                // thread's term cache stays warm across batches (map_init
-                // would build one per work split).
-                let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
-                let mut guard = workers[slot].lock().unwrap_or_else(|e| e.into_inner());
-                let (scorer, buf) = &mut *guard;
-                scorer.score(&r.text, buf);
-                let mut out = Scored {
-                    n: buf.len(),
-                    ..Scored::default()
-                };
-                if suggesting {
-                    out.candidates = buf
-                        .iter()
-                        .map(|s| Candidate {
-                            doc_id: r.id.clone(),
-                            sent_idx: s.sent_idx,
-                            start: s.start,
-                            end: s.end,
-                            text: r.text[s.start..s.end].to_string(),
-                            scores: s.scores.clone(),
-                        })
-                        .collect();
-                    return out;
-                }
-                let kept: Vec<String> = kept_at
+    // Parses and scores a batch's items in parallel, one result per item.
+    let score_batch = |batch: InputBatch| -> Vec<Done> {
+        let (done, bytes) = batch.par_map(&options.fields, |item| {
+            let mut r = match item {
+                Item::Record(r) => r,
+                Item::Skip(s) => return Done::Skip(s),
+            };
+            // One scorer per worker thread for the whole run, so each
+            // thread's term cache stays warm across batches (map_init
+            // would build one per work split).
+            let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
+            let mut guard = workers[slot].lock().unwrap_or_else(|e| e.into_inner());
+            let (scorer, buf) = &mut *guard;
+            scorer.score(&r.text, buf);
+            let mut out = Scored {
+                n: buf.len(),
+                text_len: r.text.len(),
+                ..Scored::default()
+            };
+            if suggesting {
+                out.candidates = buf
                     .iter()
-                    .map(|at| {
-                        at.and_then(|i| r.fields.get(i))
-                            .cloned()
-                            .unwrap_or_default()
+                    .map(|s| Candidate {
+                        doc_id: r.id.clone(),
+                        sent_idx: s.sent_idx,
+                        start: s.start,
+                        end: s.end,
+                        text: r.text[s.start..s.end].to_string(),
+                        scores: s.scores.clone(),
                     })
                     .collect();
-                out.rows.reserve(r.text.len() + 64 * buf.len());
-                rows.write_article(&r.id, &kept, &r.text, buf, &mut out.rows);
-                if options.summary {
-                    summary_format.write_article(&r.id, &kept, buf, &mut out.summary);
-                }
-                if digests {
-                    out.digest = Some(ArticleDigest::new(&r.text, buf, model.labels().len()));
-                }
-                out
-            })
-            .collect()
+                return Done::Record(r, out);
+            }
+            let kept: Vec<String> = kept_at
+                .iter()
+                .map(|at| {
+                    at.and_then(|i| r.fields.get(i))
+                        .cloned()
+                        .unwrap_or_default()
+                })
+                .collect();
+            out.rows.reserve(r.text.len() + 64 * buf.len());
+            rows.write_article(&r.id, &kept, &r.text, buf, &mut out.rows);
+            if options.summary {
+                summary_format.write_article(&r.id, &kept, buf, &mut out.summary);
+            }
+            if digests {
+                out.digest = Some(ArticleDigest::new(&r.text, buf, model.labels().len()));
+            }
+            if options.unit != Unit::Record {
+                // Freed here rather than on the writing thread: a free into
+                // another thread's malloc arena takes that arena's lock.
+                r.text = String::new();
+            }
+            Done::Record(r, out)
+        });
+        // The reader reads into it again (unless it has finished).
+        let _ = spare_tx.send(bytes);
+        done
     };
-    // While the workers score batch n + 1, this thread reports and writes
-    // batch n (rayon's in-place scope: the writing side needs no Send), so
-    // the workers do not wait for the sink.
+    // While the workers parse and score batch n + 1, this thread reports
+    // and writes batch n (rayon's in-place scope: the writing side needs
+    // no Send), so the workers do not wait for the sink.
     let mut batches = rx.into_iter();
-    let mut current = batches.next().map(|b| {
-        let scored = score_batch(&b);
-        (b, scored)
-    });
-    while let Some((batch, scored)) = current.take() {
+    let mut current = batches.next().map(score_batch);
+    while let Some(done) = current.take() {
         let next = batches.next();
-        let mut next_scored = None;
+        let more = next.is_some();
+        let mut next_done = None;
         let stop = rayon::in_place_scope(|scope| {
-            if let Some(nb) = &next {
-                let slot = &mut next_scored;
+            if let Some(nb) = next {
+                let slot = &mut next_done;
                 let score_batch = &score_batch;
                 scope.spawn(move |_| *slot = Some(score_batch(nb)));
             }
-            'batches: {
-                // Skips are reported in order; records are scored in parallel.
-                for item in &batch {
-                    if let Item::Skip(s) = item {
+            // Every item is reported and written in input order.
+            for item in done {
+                let (r, scored) = match item {
+                    Done::Skip(s) => {
                         totals.skipped += 1;
                         if options.strict {
                             failure = Some(Failure::Strict(format!("{}: {}", s.origin, s.reason)));
-                            break 'batches;
+                            return true;
                         }
                         // The same reason over and over (a wrong text field on every
                         // line) is shown a few times, then counted.
@@ -399,87 +390,82 @@ pub fn score_files(
                                 s.origin, s.reason
                             )));
                         }
-                    }
-                }
-                let records = batch.iter().filter_map(|item| match item {
-                    Item::Record(r) => Some(r),
-                    Item::Skip(_) => None,
-                });
-                for (r, scored) in records.zip(scored) {
-                    if scored.n == 0 {
-                        // Nothing to score ("* * *", a zero-width space): the record
-                        // is counted as skipped rather than vanishing.
-                        totals.skipped += 1;
-                        let reason =
-                            "no sentence found (only punctuation, symbols or invisible characters)";
-                        if options.strict {
-                            failure = Some(Failure::Strict(format!("{}: {reason}", r.origin)));
-                            break 'batches;
-                        }
-                        on(Event::Warning(&format!(
-                            "warning: {}: {reason}; skipped",
-                            r.origin
-                        )));
                         continue;
                     }
-                    totals.articles += 1;
-                    totals.bytes += r.text.len() as u64;
-                    totals.sentences += scored.n as u64;
-                    if let (Unit::Record, Some(check)) = (options.unit, unit_check.as_mut()) {
-                        check.push(segmenter.split(&r.text).len());
-                        if check.len() == UNIT_CHECK_RECORDS {
-                            warn_if_articles(unit_check.take(), on);
-                        }
+                    Done::Record(r, scored) => (r, scored),
+                };
+                if scored.n == 0 {
+                    // Nothing to score ("* * *", a zero-width space): the record
+                    // is counted as skipped rather than vanishing.
+                    totals.skipped += 1;
+                    let reason =
+                        "no sentence found (only punctuation, symbols or invisible characters)";
+                    if options.strict {
+                        failure = Some(Failure::Strict(format!("{}: {reason}", r.origin)));
+                        return true;
                     }
-                    if r.repaired {
-                        totals.repaired += 1;
-                        on(Event::Warning(&format!(
-                            "warning: {}: invalid UTF-8 replaced with U+FFFD",
-                            r.origin
-                        )));
-                    }
-                    if let Some(sg) = suggester.as_mut() {
-                        scored.candidates.into_iter().for_each(|c| sg.offer(c));
-                        continue;
-                    }
-                    if let Err(e) = sink.rows(&scored.rows) {
-                        if e.kind() == std::io::ErrorKind::BrokenPipe {
-                            outcome.cut_short = true;
-                        } else {
-                            failure = Some(Failure::Write {
-                                what: "output",
-                                source: e,
-                            });
-                        }
-                        break 'batches;
-                    }
-                    if options.summary {
-                        if let Err(e) = sink.summary(&scored.summary) {
-                            failure = Some(Failure::Write {
-                                what: "summary",
-                                source: e,
-                            });
-                            break 'batches;
-                        }
-                    }
-                    if let (Some(stats), Some(digest)) = (archive.as_mut(), scored.digest) {
-                        let fields: Vec<(String, String)> = extra
-                            .iter()
-                            .cloned()
-                            .zip(r.fields.iter().cloned())
-                            .collect();
-                        stats.add(&r.id, &fields, digest);
+                    on(Event::Warning(&format!(
+                        "warning: {}: {reason}; skipped",
+                        r.origin
+                    )));
+                    continue;
+                }
+                totals.articles += 1;
+                totals.bytes += scored.text_len as u64;
+                totals.sentences += scored.n as u64;
+                if let (Unit::Record, Some(check)) = (options.unit, unit_check.as_mut()) {
+                    check.push(segmenter.split(&r.text).len());
+                    if check.len() == UNIT_CHECK_RECORDS {
+                        warn_if_articles(unit_check.take(), on);
                     }
                 }
-                on(Event::Progress(totals));
-                return false;
+                if r.repaired {
+                    totals.repaired += 1;
+                    on(Event::Warning(&format!(
+                        "warning: {}: invalid UTF-8 replaced with U+FFFD",
+                        r.origin
+                    )));
+                }
+                if let Some(sg) = suggester.as_mut() {
+                    scored.candidates.into_iter().for_each(|c| sg.offer(c));
+                    continue;
+                }
+                if let Err(e) = sink.rows(&scored.rows) {
+                    if e.kind() == std::io::ErrorKind::BrokenPipe {
+                        outcome.cut_short = true;
+                    } else {
+                        failure = Some(Failure::Write {
+                            what: "output",
+                            source: e,
+                        });
+                    }
+                    return true;
+                }
+                if options.summary {
+                    if let Err(e) = sink.summary(&scored.summary) {
+                        failure = Some(Failure::Write {
+                            what: "summary",
+                            source: e,
+                        });
+                        return true;
+                    }
+                }
+                if let (Some(stats), Some(digest)) = (archive.as_mut(), scored.digest) {
+                    let fields: Vec<(String, String)> = extra
+                        .iter()
+                        .cloned()
+                        .zip(r.fields.iter().cloned())
+                        .collect();
+                    stats.add(&r.id, &fields, digest);
+                }
             }
-            true
+            on(Event::Progress(totals));
+            false
         });
         if stop {
             break;
         }
-        current = next.map(|b| (b, next_scored.unwrap_or_default()));
+        current = more.then(|| next_done.unwrap_or_default());
     }
     // Dropping the receiver stops the reader at its next send.
     drop(batches);
@@ -514,6 +500,16 @@ pub fn score_files(
     Ok(outcome)
 }
 
+/// A batch item after the workers: a skip, or a record with its output
+/// (its text only kept for [`Unit::Record`]'s check).
+// Skips are rare: boxing the large variant would add an allocation per
+// record to save space on a few.
+#[allow(clippy::large_enum_variant)]
+enum Done {
+    Skip(Skip),
+    Record(Record, Scored),
+}
+
 /// One record's output: its rows, its summary row, its sentence count and,
 /// when suggesting, its sentences as candidates.
 #[derive(Default)]
@@ -521,6 +517,8 @@ struct Scored {
     rows: Vec<u8>,
     summary: Vec<u8>,
     n: usize,
+    /// Bytes of the record's text.
+    text_len: usize,
     candidates: Vec<Candidate>,
     digest: Option<ArticleDigest>,
 }

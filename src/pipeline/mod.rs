@@ -6,6 +6,7 @@
 pub(crate) mod article;
 pub(crate) mod batch;
 pub(crate) mod engine;
+pub(crate) mod input_batch;
 pub(crate) mod suggest;
 
 pub use article::{ArticleScorer, ScoredSentence, Unit};
