@@ -315,7 +315,7 @@ where
             _ => problem.gradient(&xk1).map_err(failed)?,
         };
         // The new pair, its two dot products and the new gradient's norm
-        // in one pass: three sums, each in lanes as `fused` takes them.
+        // in one pass: three sums, element j of each in lane j % LANES.
         let (mut yksk, mut ykyk, mut gg) = ([0.0; LANES], [0.0; LANES], [0.0; LANES]);
         for j in 0..n {
             let l = j % LANES;
@@ -416,7 +416,7 @@ impl<P: Gradient> Gradient for Borrowed<'_, P> {
 }
 
 /// argmin's own L-BFGS, as the fits ran before [`lbfgs_minimise`]: the
-/// reference it must match bit for bit.
+/// reference it must match up to rounding.
 #[cfg(test)]
 fn argmin_lbfgs<P>(
     problem: P,
@@ -1030,6 +1030,17 @@ mod tests {
 
     /// A seeded sparse problem: `n` rows of `d` columns, about 8 values
     /// each, and a label that depends on a few columns plus noise.
+    /// A xorshift64 stream from `seed` (non-zero): test data without a
+    /// crate.
+    fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+
     fn random_rows(n: usize, d: usize, seed: u64) -> (CsrMatrix, Vec<usize>) {
         let mut state = seed;
         let mut next = move || {
@@ -1057,13 +1068,7 @@ mod tests {
 
     #[test]
     fn evaluation_gives_the_plain_row_by_row_bits() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         for n in [0usize, 1, 3, 4, 5, 9, 64, 203] {
             let d = 50;
@@ -1111,11 +1116,9 @@ mod tests {
 
     #[test]
     fn fused_pass_updates_in_order_and_sums_in_fixed_lanes() {
-        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut bits = xorshift(0x2545_f491_4f6c_dd1d);
         let mut next = || {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
+            let rng = bits();
             match rng % 7 {
                 0 => 0.0,
                 1 => -0.0,
