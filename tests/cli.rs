@@ -534,7 +534,10 @@ fn character_ngram_models_round_trip_through_the_scorer() {
 fn same_data_and_seed_give_identical_model_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
-    for (name, threads) in [("a.ftm", "1"), ("b.ftm", "2")] {
+    // Three folds: one thread fits them one at a time, two threads two and
+    // then one, three all at once; the fold models are summed in fold order
+    // for the final fit's start whatever the order they finish in.
+    for (name, threads) in [("a.ftm", "1"), ("b.ftm", "2"), ("c.ftm", "3")] {
         let p = dir.path().join(name);
         let o = run(
             TRAIN,
@@ -542,7 +545,7 @@ fn same_data_and_seed_give_identical_model_bytes() {
                 "--data",
                 &tiny_csv(),
                 "--threshold-folds",
-                "2",
+                "3",
                 "--threads",
                 threads,
                 "--seed",
@@ -555,6 +558,7 @@ fn same_data_and_seed_give_identical_model_bytes() {
         files.push(std::fs::read(p).unwrap());
     }
     assert_eq!(files[0], files[1]);
+    assert_eq!(files[0], files[2]);
 }
 
 #[test]

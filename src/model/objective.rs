@@ -34,6 +34,26 @@ pub(crate) struct Linear {
     pub bias: Vec<f32>,
 }
 
+impl Linear {
+    /// Adds `other`'s weights and biases (same shape) to these.
+    pub(crate) fn add(&mut self, other: &Linear) {
+        debug_assert_eq!(self.weights.len(), other.weights.len());
+        for (w, o) in self.weights.iter_mut().zip(&other.weights) {
+            *w += o;
+        }
+        for (b, o) in self.bias.iter_mut().zip(&other.bias) {
+            *b += o;
+        }
+    }
+
+    /// Multiplies every weight and bias by `factor`.
+    pub(crate) fn scale(&mut self, factor: f32) {
+        for w in self.weights.iter_mut().chain(self.bias.iter_mut()) {
+            *w *= factor;
+        }
+    }
+}
+
 /// A mode with its fitting settings (all but the penalty).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Objective {
@@ -60,33 +80,41 @@ impl Objective {
             .check()
     }
 
-    /// Fits weights for all labels with L2 penalty `alpha`.
+    /// Fits weights for all labels with L2 penalty `alpha`, starting from
+    /// `start` (weights of the same columns and labels, such as the fold
+    /// models' mean at that penalty) or, without it, from zero.
     pub fn fit(
         &self,
         x: &CsrMatrix,
         truth: &[Vec<bool>],
         alpha: f64,
+        start: Option<&Linear>,
         progress: Progress<'_>,
     ) -> Result<Linear> {
-        let mut path = self.fit_path(RowView::all(x), truth, &[alpha], false, progress)?;
+        let mut path = self.fit_path(RowView::all(x), truth, &[alpha], start, false, progress)?;
         Ok(path.pop().expect("one penalty, one fit"))
     }
 
     /// Fits weights for all labels on the rows of `x` at each penalty of
     /// `alphas`, in that order (labels in parallel for one-vs-rest);
-    /// `truth[i]` is the truth of matrix row `i`. With `warm`, each fit
-    /// starts from the previous penalty's solution, which saves most of the
-    /// iterations when the penalties go from large to small.
+    /// `truth[i]` is the truth of matrix row `i`. The first fit starts from
+    /// `start` if given (and shaped `x.n_cols() x labels`), else from zero.
+    /// With `warm`, each later fit starts from the previous penalty's
+    /// solution, which saves most of the iterations when the penalties go
+    /// from large to small. A start changes where L-BFGS stops within its
+    /// tolerance, not the optimum (the penalised loss is strictly convex).
     pub fn fit_path(
         &self,
         x: RowView<'_>,
         truth: &[Vec<bool>],
         alphas: &[f64],
+        start: Option<&Linear>,
         warm: bool,
         progress: Progress<'_>,
     ) -> Result<Vec<Linear>> {
         let k = truth.first().map_or(0, Vec::len);
         let d = x.n_cols();
+        let start = start.filter(|l| l.weights.len() == d * k && l.bias.len() == k);
         let params: Vec<ValidLogisticParams> = alphas
             .iter()
             .map(|&a| self.params(a))
@@ -98,10 +126,17 @@ impl Objective {
                     .into_par_iter()
                     .map(|c| {
                         let y: Vec<bool> = (0..x.n_rows()).map(|r| truth[x.index(r)][c]).collect();
+                        let first = start.map(|l| BinaryLogistic {
+                            weights: (0..d).map(|j| l.weights[j * k + c] as f64).collect(),
+                            intercept: l.bias[c] as f64,
+                        });
                         let mut path: Vec<BinaryLogistic> = Vec::with_capacity(params.len());
                         for p in &params {
-                            let start = if warm { path.last() } else { None };
-                            let fit = p.fit_binary(x, &y, &[], start)?;
+                            let from = match path.last() {
+                                None => first.as_ref(),
+                                Some(previous) => warm.then_some(previous),
+                            };
+                            let fit = p.fit_binary(x, &y, &[], from)?;
                             progress.fitted();
                             path.push(fit);
                         }
@@ -125,10 +160,22 @@ impl Objective {
                 let y: Vec<usize> = (0..x.n_rows())
                     .map(|r| truth[x.index(r)].iter().position(|&b| b).unwrap_or(0))
                     .collect();
+                // The classes this fit sees (`fit_multinomial` fits
+                // 0..=max): the start's other classes are padding.
+                let seen = y.iter().max().map_or(0, |m| m + 1).min(k);
+                let first = start.map(|l| MultinomialLogistic {
+                    weights: (0..d)
+                        .flat_map(|j| l.weights[j * k..j * k + seen].iter().map(|&w| w as f64))
+                        .collect(),
+                    intercepts: l.bias[..seen].iter().map(|&b| b as f64).collect(),
+                });
                 let mut path: Vec<MultinomialLogistic> = Vec::with_capacity(params.len());
                 for p in &params {
-                    let start = if warm { path.last() } else { None };
-                    let fit = p.fit_multinomial(x, y.clone(), &[], start)?;
+                    let from = match path.last() {
+                        None => first.as_ref(),
+                        Some(previous) => warm.then_some(previous),
+                    };
+                    let fit = p.fit_multinomial(x, y.clone(), &[], from)?;
                     progress.fitted();
                     path.push(fit);
                 }
@@ -296,6 +343,62 @@ mod tests {
     }
 
     #[test]
+    fn a_start_changes_where_the_fit_stops_not_its_answer() {
+        // Twelve rows over five columns, two labels that both depend on
+        // the rows' words.
+        let rows: Vec<Vec<f32>> = (0..12)
+            .map(|i| (0..5).map(|j| ((i * 7 + j * 3) % 5) as f32 / 4.0).collect())
+            .collect();
+        let x = CsrMatrix::from_dense(&rows);
+        for mode in [Mode::MultiLabel, Mode::MultiClass] {
+            let truth: Vec<Vec<bool>> = rows
+                .iter()
+                .map(|r| match mode {
+                    Mode::MultiLabel => vec![r[0] > r[1], r[2] + r[3] > 1.0],
+                    Mode::MultiClass => vec![r[0] > r[1], r[0] <= r[1]],
+                })
+                .collect();
+            let o = Objective::new(mode, false, 1000);
+            let cold = o.fit(&x, &truth, 0.05, None, Progress::default()).unwrap();
+            let mut near = cold.clone();
+            near.scale(0.5);
+            let warm = o
+                .fit(&x, &truth, 0.05, Some(&near), Progress::default())
+                .unwrap();
+            assert_ne!(warm, cold, "{mode:?}: the start was not used");
+            for (a, b) in o.predict(&warm, &x).iter().zip(o.predict(&cold, &x)) {
+                for (a, b) in a.iter().zip(&b) {
+                    assert!((a - b).abs() < 1e-3, "{mode:?}: {a} against {b}");
+                }
+            }
+            // A start of another shape is not used.
+            let wrong = Linear {
+                weights: vec![1.0; 3],
+                bias: vec![1.0; 2],
+            };
+            let ignored = o
+                .fit(&x, &truth, 0.05, Some(&wrong), Progress::default())
+                .unwrap();
+            assert_eq!(ignored, cold, "{mode:?}");
+        }
+    }
+
+    #[test]
+    fn linear_sums_and_scales_in_place() {
+        let mut a = Linear {
+            weights: vec![1.0, 2.0],
+            bias: vec![0.5],
+        };
+        a.add(&Linear {
+            weights: vec![3.0, -2.0],
+            bias: vec![1.5],
+        });
+        a.scale(0.5);
+        assert_eq!(a.weights, vec![2.0, 0.0]);
+        assert_eq!(a.bias, vec![1.0]);
+    }
+
+    #[test]
     fn softmax_pads_classes_never_seen() {
         let x = CsrMatrix::from_dense(&[vec![1.0, 0.0], vec![0.0, 1.0], vec![1.0, 1.0]]);
         let truth = vec![
@@ -304,7 +407,7 @@ mod tests {
             vec![true, false, false],
         ];
         let o = Objective::new(Mode::MultiClass, false, 100);
-        let linear = o.fit(&x, &truth, 0.1, Progress::default()).unwrap();
+        let linear = o.fit(&x, &truth, 0.1, None, Progress::default()).unwrap();
         assert_eq!(linear.bias.len(), 3);
         assert_eq!(linear.bias[2], ABSENT_CLASS_BIAS);
         for p in o.predict(&linear, &x) {

@@ -10,7 +10,7 @@ use crate::features::sparse::{CsrMatrix, RowView};
 use crate::features::vectorizer::{FeatureConfig, Vectorizer};
 use crate::model::frame_model::Mode;
 use crate::model::metrics::{evaluate, Evaluation};
-use crate::model::objective::Objective;
+use crate::model::objective::{Linear, Objective};
 use crate::model::progress::Progress;
 use crate::model::train::{SearchPoint, TrainConfig};
 
@@ -34,6 +34,8 @@ pub(crate) struct Chosen {
     pub thresholds: Vec<f32>,
     /// Out-of-fold evaluation of the winner.
     pub out_of_fold: Evaluation,
+    /// Mean of the winner's fold models, where the final fit starts.
+    pub start: Linear,
 }
 
 /// Tries every `(character range, penalty)` in order; a later point must
@@ -72,8 +74,8 @@ pub(crate) fn search(
         let objective = Objective::new(mode, config.balanced, config.max_iterations);
         let held_out = out_of_fold_path(&objective, &x, truth, validation, penalties, progress)?;
         // The winner among this setting's penalties, if it beats the best.
-        let mut winner: Option<(f64, Vec<f32>, Evaluation)> = None;
-        for (&alpha, (scores, held_truth)) in penalties.iter().zip(held_out) {
+        let mut winner: Option<(f64, Vec<f32>, Evaluation, Linear)> = None;
+        for (&alpha, ((scores, held_truth), mean)) in penalties.iter().zip(held_out) {
             let thresholds = objective.tune(&scores, &held_truth, config.thresholds);
             let eval = evaluate(
                 labels,
@@ -90,16 +92,17 @@ pub(crate) fn search(
                 .map(|w| &w.2)
                 .or(best.as_ref().map(|b| &b.out_of_fold));
             if to_beat.is_none_or(|b| eval.macro_f1 > b.macro_f1 + 1e-9) {
-                winner = Some((alpha, thresholds, eval));
+                winner = Some((alpha, thresholds, eval, mean));
             }
         }
-        if let Some((alpha, thresholds, out_of_fold)) = winner {
+        if let Some((alpha, thresholds, out_of_fold, start)) = winner {
             best = Some(Chosen {
                 vectorizer,
                 x,
                 alpha,
                 thresholds,
                 out_of_fold,
+                start,
             });
         }
     }
@@ -114,9 +117,10 @@ type HeldOut = (Vec<Vec<f32>>, Vec<Vec<bool>>);
 
 /// For each penalty of `penalties` (in that order), the out-of-fold
 /// probabilities of the examples in the held folds (in example order), each
-/// from a model fitted on all other folds, with their truth. Each fold's
-/// models are fitted along the penalty path from the largest penalty down,
-/// each starting from the previous solution.
+/// from a model fitted on all other folds, with their truth, and the mean of
+/// those fold models (the final fit at the chosen penalty starts there).
+/// Each fold's models are fitted along the penalty path from the largest
+/// penalty down, each starting from the previous solution.
 fn out_of_fold_path(
     objective: &Objective,
     x: &CsrMatrix,
@@ -124,30 +128,57 @@ fn out_of_fold_path(
     validation: &Validation<'_>,
     penalties: &[f64],
     progress: Progress<'_>,
-) -> Result<Vec<HeldOut>> {
+) -> Result<Vec<(HeldOut, Linear)>> {
     let mut order: Vec<usize> = (0..penalties.len()).collect();
     order.sort_by(|&a, &b| penalties[b].total_cmp(&penalties[a]).then(a.cmp(&b)));
     let path: Vec<f64> = order.iter().map(|&i| penalties[i]).collect();
     let folds = validation.folds;
     // For each held fold: its rows, and their scores at each path step.
     type FoldScores = (Vec<usize>, Vec<Vec<Vec<f32>>>);
-    let parts: Vec<FoldScores> = validation
-        .held
-        .par_iter()
-        .map(|&f| {
-            let train: Vec<usize> = (0..folds.len()).filter(|&i| folds[i] != f).collect();
-            let held: Vec<usize> = (0..folds.len()).filter(|&i| folds[i] == f).collect();
-            let fits =
-                objective.fit_path(RowView::some(x, &train), truth, &path, true, progress)?;
-            let x_held = RowView::some(x, &held);
-            let scores = fits
-                .iter()
-                .map(|l| objective.predict_rows(l, x_held))
-                .collect();
-            Ok((held, scores))
-        })
-        .collect::<Result<_>>()?;
-    let mut out: Vec<HeldOut> = vec![(Vec::new(), Vec::new()); penalties.len()];
+    let mut parts: Vec<FoldScores> = Vec::new();
+    // Sum of the fold models at each path step, added in fold order (so the
+    // same whatever the threads). Folds run a thread's worth at a time so
+    // that only those folds' models are held besides the sums.
+    let mut sums: Vec<Linear> = Vec::new();
+    for chunk in validation.held.chunks(rayon::current_num_threads().max(1)) {
+        let fitted: Vec<_> = chunk
+            .par_iter()
+            .map(|&f| {
+                let train: Vec<usize> = (0..folds.len()).filter(|&i| folds[i] != f).collect();
+                let held: Vec<usize> = (0..folds.len()).filter(|&i| folds[i] == f).collect();
+                let fits = objective.fit_path(
+                    RowView::some(x, &train),
+                    truth,
+                    &path,
+                    None,
+                    true,
+                    progress,
+                )?;
+                let x_held = RowView::some(x, &held);
+                let scores = fits
+                    .iter()
+                    .map(|l| objective.predict_rows(l, x_held))
+                    .collect();
+                Ok((held, scores, fits))
+            })
+            .collect::<Result<_>>()?;
+        for (held, scores, fits) in fitted {
+            if sums.is_empty() {
+                sums = fits;
+            } else {
+                for (sum, fit) in sums.iter_mut().zip(&fits) {
+                    sum.add(fit);
+                }
+            }
+            parts.push((held, scores));
+        }
+    }
+    let n_folds = parts.len().max(1) as f32;
+    for sum in &mut sums {
+        sum.scale(1.0 / n_folds);
+    }
+    let mut means: Vec<Option<Linear>> = sums.into_iter().map(Some).collect();
+    let mut out: Vec<Option<(HeldOut, Linear)>> = vec![None; penalties.len()];
     for (step, &i) in order.iter().enumerate() {
         let mut by_example: Vec<Option<&Vec<f32>>> = vec![None; truth.len()];
         for (rows, scores) in &parts {
@@ -155,11 +186,16 @@ fn out_of_fold_path(
                 by_example[r] = Some(s);
             }
         }
-        out[i] = by_example
+        let held_out = by_example
             .into_iter()
             .zip(truth)
             .filter_map(|(s, t)| s.map(|s| (s.clone(), t.clone())))
             .unzip();
+        let mean = means[step].take().unwrap_or_else(|| Linear {
+            weights: Vec::new(),
+            bias: Vec::new(),
+        });
+        out[i] = Some((held_out, mean));
     }
-    Ok(out)
+    Ok(out.into_iter().flatten().collect())
 }
