@@ -191,10 +191,11 @@ struct Args {
 }
 
 /// Keeps freed memory in the process instead of handing it back to the
-/// kernel at once. The L-BFGS line search (argmin's) allocates vectors of
-/// all the weights at every step; with glibc's adaptive thresholds those
+/// kernel at once. Each L-BFGS fit allocates some 25 vectors of all the
+/// weights (its history, direction, points and gradients), and a search
+/// makes about a thousand fits; with glibc's adaptive thresholds those
 /// blocks went back to the kernel when freed and every new one faulted its
-/// pages in again: 2.2 s of kernel time in a 25 s one-thread fit of 24
+/// pages in again: 1.7-1.8 s of kernel time in a 19 s one-thread fit of 24
 /// labels (benches/many_labels.sh), 0.1 s with these settings. Blocks
 /// under 16 MiB come from the heap, and up to 64 MiB of free heap top is
 /// kept; larger blocks (a big training matrix) are still mapped and

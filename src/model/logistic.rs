@@ -13,18 +13,20 @@
 //!   with `y_i` in {-1, +1};
 //! - multinomial: `sum_i s_i * -log(softmax(W x_i + b)[y_i]) + alpha/2 * |W|^2`.
 //!
-//! The intercepts are not penalised. The solver is L-BFGS with argmin's
+//! The intercepts are not penalised. The solver is L-BFGS with the
 //! More-Thuente line search, as in linfa-logistic: the steps of argmin's
-//! `LBFGS` solver, in reused buffers (see [`lbfgs_minimise`]).
+//! `LBFGS` solver and line search, in reused buffers (see
+//! [`lbfgs_minimise`] and [`line_search`]); argmin itself is only the
+//! tests' reference.
 
+#[cfg(test)]
 use std::cell::RefCell;
 use std::collections::VecDeque;
 
+#[cfg(test)]
 use argmin::core::{CostFunction, Executor, Gradient};
-use argmin::solver::linesearch::{LineSearch, MoreThuenteLineSearch};
 #[cfg(test)]
 use argmin_math::ArgminDot;
-use argmin_math::ArgminL2Norm;
 use linfa::dataset::{DatasetBase, Records};
 use linfa::traits::{Fit, PredictInplace};
 use linfa::ParamGuard;
@@ -32,6 +34,7 @@ use ndarray::{Array1, Array2};
 
 use crate::error::{Error, Result};
 use crate::features::sparse::{CsrMatrix, RowView};
+use crate::model::line_search;
 
 /// Settings of a logistic regression fit (unchecked).
 #[derive(Debug, Clone, PartialEq)]
@@ -172,7 +175,14 @@ fn sample_weights(
 /// History length of L-BFGS (argmin's and linfa-logistic's choice).
 const LBFGS_MEMORY: usize = 10;
 
-/// Minimises `problem` from `init` by L-BFGS with argmin's More-Thuente line
+/// A smooth function for [`lbfgs_minimise`].
+trait Smooth {
+    /// The value at `p`, with the gradient written into `g` (replacing what
+    /// it held).
+    fn cost_gradient(&self, p: &[f64], g: &mut Vec<f64>) -> f64;
+}
+
+/// Minimises `problem` from `init` by L-BFGS with the More-Thuente line
 /// search, stopping when the gradient's norm falls below the tolerance
 /// (scaled by `total_weight`), the cost changes by less than 1e-12, or after
 /// the iteration cap; returns the lowest-cost point visited.
@@ -182,28 +192,24 @@ const LBFGS_MEMORY: usize = 10;
 /// recursion allocates and fills some 4m weight-sized vectors per iteration
 /// (m = 10), which perf put at 36% of the CPU time of a 24-label search and
 /// argmin offers no in-place variant. This loop takes the same steps: the
-/// same line search (argmin's, run on the problem as argmin's `LBFGS` runs
-/// it), the same two-loop recursion done in place, the same stopping rules
-/// and the same choice of the best point, in buffers that are reused. Its
+/// same line search (argmin's, written out in [`line_search`] to work in
+/// these buffers; the same bits), the same two-loop recursion done in
+/// place, the same stopping rules and the same choice of the best point, in
+/// buffers that are reused. Its
 /// weight-length sums run in [`LANES`] partial sums (see [`fused`]) where
 /// argmin-math sums one element after another, so the fitted weights equal
 /// argmin's up to rounding (a test compares them to 1e-10), not to the bit.
-fn lbfgs_minimise<P>(
+fn lbfgs_minimise<P: Smooth>(
     problem: P,
     init: Vec<f64>,
     params: &ValidLogisticParams,
     total_weight: f64,
-) -> Result<Vec<f64>>
-where
-    P: CostFunction<Param = Vec<f64>, Output = f64>
-        + Gradient<Param = Vec<f64>, Gradient = Vec<f64>>,
-{
+) -> Vec<f64> {
     let tol_grad = params.gradient_tolerance * total_weight.max(1.0);
     let tol_cost = 1e-12;
-    let failed = |e: argmin::core::Error| Error::Training(format!("L-BFGS failed: {e}"));
     let mut param = init;
-    let mut cost = problem.cost(&param).map_err(failed)?;
-    let mut grad = problem.gradient(&param).map_err(failed)?;
+    let mut grad = Vec::with_capacity(param.len());
+    let mut cost = problem.cost_gradient(&param, &mut grad);
     let mut prev_cost = f64::INFINITY;
     // The lowest-cost point so far, as argmin's IterState::update keeps it.
     let mut best: Option<Vec<f64>> = None;
@@ -227,12 +233,16 @@ where
     // the same order as y.s, so computed once they are the same numbers.
     let mut ys: VecDeque<(f64, f64)> = VecDeque::with_capacity(LBFGS_MEMORY);
     let mut q = vec![0.0; n];
+    // The search direction, the line search's point and its gradient.
+    let mut dir = Vec::with_capacity(n);
+    let mut xk1 = Vec::with_capacity(n);
+    let mut next_grad = Vec::with_capacity(n);
     let mut alpha = [0.0; LBFGS_MEMORY];
     let mut rho = [0.0; LBFGS_MEMORY];
     let mut iter = 0u64;
     // argmin-math's l2_norm (sum of powi(2) from -0.0, then sqrt); later
     // norms come from the pass that forms each new pair.
-    let mut grad_norm = grad.l2_norm();
+    let mut grad_norm = grad.iter().map(|g| g.powi(2)).sum::<f64>().sqrt();
     loop {
         if grad_norm < tol_grad
             || (prev_cost - cost).abs() < tol_cost
@@ -284,21 +294,20 @@ where
                 None => q.iter_mut().enumerate().for_each(|(j, rj)| update(rj, j)),
             }
         }
-        let mut line_search = MoreThuenteLineSearch::new();
-        line_search.search_direction(q.iter().map(|r| r * -1.0).collect());
-        let searched = Executor::new(Borrowed(&problem), line_search)
-            .configure(|state| state.param(param.clone()).gradient(grad.clone()).cost(cost))
-            .ctrlc(false)
-            .run();
-        let Ok(searched) = searched else {
+        dir.clear();
+        dir.extend(q.iter().map(|r| r * -1.0));
+        let Some(next_cost) = line_search::more_thuente(
+            |p, g| problem.cost_gradient(p, g),
+            &param,
+            cost,
+            &grad,
+            &dir,
+            &mut xk1,
+            &mut next_grad,
+        ) else {
             // argmin's LBFGS ends here with the best point so far.
             break;
         };
-        let mut found = searched.state;
-        let Some(xk1) = found.take_param() else {
-            break;
-        };
-        let next_cost = found.get_cost();
         let (mut sk, mut yk) = if iter >= LBFGS_MEMORY as u64 {
             ys.pop_front();
             (
@@ -307,12 +316,6 @@ where
             )
         } else {
             (vec![0.0; n], vec![0.0; n])
-        };
-        // The line search ends with the gradient at the point it returns
-        // (the same numbers the problem's memo holds): taken, not copied.
-        let next_grad = match found.take_gradient() {
-            Some(g) if g.len() == n => g,
-            _ => problem.gradient(&xk1).map_err(failed)?,
         };
         // The new pair, its two dot products and the new gradient's norm
         // in one pass: three sums, element j of each in lane j % LANES.
@@ -331,8 +334,9 @@ where
         grad_norm = lane_total(gg).sqrt();
         s.push_back(sk);
         y.push_back(yk);
-        param = xk1;
-        grad = next_grad;
+        // The buffers trade places: the old point's are the next search's.
+        std::mem::swap(&mut param, &mut xk1);
+        std::mem::swap(&mut grad, &mut next_grad);
         prev_cost = std::mem::replace(&mut cost, next_cost);
         if improves(cost, best_cost) {
             match &mut best {
@@ -343,7 +347,7 @@ where
         }
         iter += 1;
     }
-    Ok(best.unwrap_or(param))
+    best.unwrap_or(param)
 }
 
 /// Lanes of the weight-length sums in [`lbfgs_minimise`].
@@ -393,48 +397,67 @@ fn dot(a: &Vec<f64>, b: &Vec<f64>) -> f64 {
     ArgminDot::<Vec<f64>, f64>::dot(a, b)
 }
 
-/// A borrowed problem, for argmin's executor, which takes its problem by
-/// value.
-struct Borrowed<'p, P>(&'p P);
+/// A [`Smooth`] problem as argmin's solvers take one, asking for the cost
+/// and the gradient separately: the last point's values are kept, so a
+/// point costs one pass over the data (the test references).
+#[cfg(test)]
+struct ForArgmin<P>(P, LastEval<(f64, Vec<f64>)>);
 
-impl<P: CostFunction> CostFunction for Borrowed<'_, P> {
-    type Param = P::Param;
-    type Output = P::Output;
+#[cfg(test)]
+impl<P: Smooth> ForArgmin<P> {
+    fn new(problem: P) -> Self {
+        ForArgmin(problem, LastEval::default())
+    }
 
-    fn cost(&self, p: &P::Param) -> std::result::Result<P::Output, argmin::core::Error> {
-        self.0.cost(p)
+    fn evaluated<T>(&self, p: &[f64], pick: impl FnOnce(f64, &Vec<f64>) -> T) -> T {
+        self.1.with(
+            p,
+            || {
+                let mut g = Vec::new();
+                (self.0.cost_gradient(p, &mut g), g)
+            },
+            |(cost, g)| pick(*cost, g),
+        )
     }
 }
 
-impl<P: Gradient> Gradient for Borrowed<'_, P> {
-    type Param = P::Param;
-    type Gradient = P::Gradient;
+#[cfg(test)]
+impl<P: Smooth> CostFunction for ForArgmin<P> {
+    type Param = Vec<f64>;
+    type Output = f64;
 
-    fn gradient(&self, p: &P::Param) -> std::result::Result<P::Gradient, argmin::core::Error> {
-        self.0.gradient(p)
+    fn cost(&self, p: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
+        Ok(self.evaluated(p, |cost, _| cost))
+    }
+}
+
+#[cfg(test)]
+impl<P: Smooth> Gradient for ForArgmin<P> {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+
+    fn gradient(&self, p: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
+        Ok(self.evaluated(p, |_, gradient| gradient.clone()))
     }
 }
 
 /// argmin's own L-BFGS, as the fits ran before [`lbfgs_minimise`]: the
 /// reference it must match up to rounding.
 #[cfg(test)]
-fn argmin_lbfgs<P>(
+fn argmin_lbfgs<P: Smooth>(
     problem: P,
     init: Vec<f64>,
     params: &ValidLogisticParams,
     total_weight: f64,
-) -> Result<Vec<f64>>
-where
-    P: CostFunction<Param = Vec<f64>, Output = f64>
-        + Gradient<Param = Vec<f64>, Gradient = Vec<f64>>,
-{
+) -> Result<Vec<f64>> {
     use argmin::core::State;
+    use argmin::solver::linesearch::MoreThuenteLineSearch;
     use argmin::solver::quasinewton::LBFGS;
     let solver = LBFGS::new(MoreThuenteLineSearch::new(), LBFGS_MEMORY)
         .with_tolerance_grad(params.gradient_tolerance * total_weight.max(1.0))
         .and_then(|s| s.with_tolerance_cost(1e-12))
         .map_err(|e| Error::Training(e.to_string()))?;
-    let result = Executor::new(problem, solver)
+    let result = Executor::new(ForArgmin::new(problem), solver)
         .configure(|state| state.param(init).max_iters(params.max_iterations))
         .run()
         .map_err(|e| Error::Training(format!("L-BFGS failed: {e}")))?;
@@ -478,17 +501,20 @@ fn sigmoid(z: f64) -> f64 {
     }
 }
 
-/// The last parameters a problem was evaluated at and what that gave: the
-/// line search asks for cost and gradient at the same point, so the pass
-/// over the data is done once for both.
+/// The last parameters a problem was evaluated at and what that gave:
+/// argmin asks for cost and gradient at the same point, so the pass over
+/// the data is done once for both.
+#[cfg(test)]
 struct LastEval<T>(RefCell<Option<(Vec<f64>, T)>>);
 
+#[cfg(test)]
 impl<T> Default for LastEval<T> {
     fn default() -> Self {
         LastEval(RefCell::new(None))
     }
 }
 
+#[cfg(test)]
 impl<T> LastEval<T> {
     /// `pick` of the stored result for `p`, or of `compute()`'s, which is
     /// then stored.
@@ -508,37 +534,24 @@ struct BinaryProblem<'a> {
     y: Vec<f64>,
     s: Vec<f64>,
     alpha: f64,
-    /// The last point evaluated, with its cost and gradient.
-    memo: LastEval<(f64, Vec<f64>)>,
     /// Buffer of the rows' margins, reused between evaluations.
     margins: std::cell::Cell<Vec<f64>>,
 }
 
-impl BinaryProblem<'_> {
-    /// Cost and gradient at `p`, from the last evaluation if it was at `p`.
-    /// The line search asks for both at every point it tries (and L-BFGS
-    /// for the gradient once more where it stops), so both come from one
-    /// pass over the rows, each row's margin and its share of the gradient
-    /// while the row is in cache: one read of the matrix per point instead
-    /// of two. The sums run in the same order as separate passes would.
-    fn evaluated<T>(&self, p: &[f64], pick: impl FnOnce(f64, &Vec<f64>) -> T) -> T {
-        self.memo.with(
-            p,
-            || self.evaluate(p),
-            |(cost, gradient)| pick(*cost, gradient),
-        )
-    }
-
-    /// Cost and gradient at `p`. The same sums in the same order as
-    /// [`BinaryProblem::evaluate_plainly`] (a test compares the bits), laid
-    /// out for the CPU: the margins of four rows at a time, each row's sum
-    /// its own chain of additions (one chain at a time waits on every
-    /// addition); one `exp` per row shared by its loss and its residual;
-    /// the penalty's sum taken in the pass that starts the gradient.
-    fn evaluate(&self, p: &[f64]) -> (f64, Vec<f64>) {
+impl Smooth for BinaryProblem<'_> {
+    /// Cost and gradient at `p` in one pass over the rows, each row's
+    /// margin and its share of the gradient while the row is in cache. The
+    /// same sums in the same order as [`BinaryProblem::evaluate_plainly`]
+    /// (a test compares the bits), laid out for the CPU: the margins of four
+    /// rows at a time, each row's sum its own chain of additions (one chain
+    /// at a time waits on every addition); one `exp` per row shared by its
+    /// loss and its residual; the penalty's sum taken in the pass that
+    /// starts the gradient.
+    fn cost_gradient(&self, p: &[f64], g: &mut Vec<f64>) -> f64 {
         let d = self.x.n_cols();
         let b = p[d];
-        let mut g: Vec<f64> = Vec::with_capacity(d + 1);
+        g.clear();
+        g.reserve(d + 1);
         let mut reg = -0.0;
         g.extend(p[..d].iter().map(|w| {
             reg += w * w;
@@ -569,9 +582,11 @@ impl BinaryProblem<'_> {
             g[d] += r;
         }
         self.margins.set(margins);
-        (loss + 0.5 * self.alpha * reg, g)
+        loss + 0.5 * self.alpha * reg
     }
+}
 
+impl BinaryProblem<'_> {
     /// `margins[i]` = b + w.x_i for every row, each row's products summed
     /// in order from -0.0 as `Iterator::sum` does; four rows are summed
     /// side by side so their additions overlap.
@@ -643,24 +658,6 @@ impl BinaryProblem<'_> {
     }
 }
 
-impl CostFunction for BinaryProblem<'_> {
-    type Param = Vec<f64>;
-    type Output = f64;
-
-    fn cost(&self, p: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
-        Ok(self.evaluated(p, |cost, _| cost))
-    }
-}
-
-impl Gradient for BinaryProblem<'_> {
-    type Param = Vec<f64>;
-    type Gradient = Vec<f64>;
-
-    fn gradient(&self, p: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
-        Ok(self.evaluated(p, |_, gradient| gradient.clone()))
-    }
-}
-
 impl Fit<CsrMatrix, Array1<bool>, Error> for ValidLogisticParams {
     type Object = BinaryLogistic;
 
@@ -719,7 +716,6 @@ impl ValidLogisticParams {
                 .collect(),
             s,
             alpha: self.alpha,
-            memo: LastEval::default(),
             margins: Default::default(),
         };
         let d = x.n_cols();
@@ -731,7 +727,7 @@ impl ValidLogisticParams {
             }
             _ => vec![0.0; d + 1],
         };
-        let p = lbfgs_minimise(problem, init, self, total)?;
+        let p = lbfgs_minimise(problem, init, self, total);
         Ok(BinaryLogistic {
             weights: p[..d].to_vec(),
             intercept: p[d],
@@ -765,16 +761,11 @@ struct MultinomialProblem<'a> {
     s: Vec<f64>,
     k: usize,
     alpha: f64,
-    memo: LastEval<Vec<f64>>,
 }
 
 impl MultinomialProblem<'_> {
     /// Log-probabilities, `n x k` row-major.
     fn log_probs(&self, p: &[f64]) -> Vec<f64> {
-        self.memo.with(p, || self.compute_log_probs(p), Vec::clone)
-    }
-
-    fn compute_log_probs(&self, p: &[f64]) -> Vec<f64> {
         let (d, k) = (self.x.n_cols(), self.k);
         let bias = &p[d * k..];
         let mut out = vec![0.0; self.x.n_rows() * k];
@@ -796,30 +787,18 @@ impl MultinomialProblem<'_> {
     }
 }
 
-impl CostFunction for MultinomialProblem<'_> {
-    type Param = Vec<f64>;
-    type Output = f64;
-
-    fn cost(&self, p: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
+impl Smooth for MultinomialProblem<'_> {
+    /// Cost and gradient at `p` from one computation of the
+    /// log-probabilities.
+    fn cost_gradient(&self, p: &[f64], g: &mut Vec<f64>) -> f64 {
         let lp = self.log_probs(p);
-        let k = self.k;
+        let (d, k) = (self.x.n_cols(), self.k);
         let loss: f64 = (0..self.y.len())
             .map(|i| -self.s[i] * lp[i * k + self.y[i]])
             .sum();
-        let d = self.x.n_cols();
         let reg: f64 = p[..d * k].iter().map(|w| w * w).sum();
-        Ok(loss + 0.5 * self.alpha * reg)
-    }
-}
-
-impl Gradient for MultinomialProblem<'_> {
-    type Param = Vec<f64>;
-    type Gradient = Vec<f64>;
-
-    fn gradient(&self, p: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
-        let lp = self.log_probs(p);
-        let (d, k) = (self.x.n_cols(), self.k);
-        let mut g: Vec<f64> = p[..d * k].iter().map(|w| self.alpha * w).collect();
+        g.clear();
+        g.extend(p[..d * k].iter().map(|w| self.alpha * w));
         g.extend(std::iter::repeat_n(0.0, k));
         let mut r = vec![0.0; k];
         for i in 0..self.x.n_rows() {
@@ -838,7 +817,7 @@ impl Gradient for MultinomialProblem<'_> {
                 *gc += rc;
             }
         }
-        Ok(g)
+        loss + 0.5 * self.alpha * reg
     }
 }
 
@@ -896,7 +875,6 @@ impl ValidLogisticParams {
             s,
             k,
             alpha: self.alpha,
-            memo: LastEval::default(),
         };
         let init = match start {
             Some(m) if m.intercepts.len() == k && m.weights.len() == d * k => {
@@ -906,7 +884,7 @@ impl ValidLogisticParams {
             }
             _ => vec![0.0; (d + 1) * k],
         };
-        let p = lbfgs_minimise(problem, init, self, total)?;
+        let p = lbfgs_minimise(problem, init, self, total);
         Ok(MultinomialLogistic {
             weights: p[..d * k].to_vec(),
             intercepts: p[d * k..].to_vec(),
@@ -1098,14 +1076,14 @@ mod tests {
                         .collect(),
                     s: (0..m).map(|_| (next() % 5) as f64 * 0.5 + 0.25).collect(),
                     alpha: 0.03,
-                    memo: LastEval::default(),
                     margins: Default::default(),
                 };
                 for scale in [0.0, 0.1, 3.0, 40.0] {
                     let p: Vec<f64> = (0..=d)
                         .map(|_| ((next() % 2001) as f64 / 1000.0 - 1.0) * scale)
                         .collect();
-                    let (cost, grad) = problem.evaluate(&p);
+                    let mut grad = vec![7.0; 3];
+                    let cost = problem.cost_gradient(&p, &mut grad);
                     let (plain_cost, plain_grad) = problem.evaluate_plainly(&p);
                     assert_eq!(cost.to_bits(), plain_cost.to_bits(), "n {n}, scale {scale}");
                     assert_eq!(bits(&grad), bits(&plain_grad), "n {n}, scale {scale}");
@@ -1185,11 +1163,10 @@ mod tests {
                     .collect(),
                 s: vec![1.0; classes.len()],
                 alpha,
-                memo: LastEval::default(),
                 margins: Default::default(),
             };
             for init in [vec![0.0; 41], vec![0.05; 41]] {
-                let ours = lbfgs_minimise(binary(), init.clone(), &params, 300.0).unwrap();
+                let ours = lbfgs_minimise(binary(), init.clone(), &params, 300.0);
                 let theirs = argmin_lbfgs(binary(), init, &params, 300.0).unwrap();
                 close(&ours, &theirs, &format!("binary, alpha {alpha}"));
             }
@@ -1199,12 +1176,93 @@ mod tests {
                 s: vec![1.0; classes.len()],
                 k: 3,
                 alpha,
-                memo: LastEval::default(),
             };
-            let ours = lbfgs_minimise(multinomial(), vec![0.0; 41 * 3], &params, 300.0).unwrap();
+            let ours = lbfgs_minimise(multinomial(), vec![0.0; 41 * 3], &params, 300.0);
             let theirs = argmin_lbfgs(multinomial(), vec![0.0; 41 * 3], &params, 300.0).unwrap();
             close(&ours, &theirs, &format!("multinomial, alpha {alpha}"));
         }
+    }
+
+    /// argmin's More-Thuente line search from `x0` along `dir`: the point,
+    /// its cost and its gradient, or `None` where it fails.
+    fn argmin_line_search<P: Smooth>(
+        problem: P,
+        x0: &[f64],
+        dir: &[f64],
+    ) -> Option<(Vec<f64>, f64, Vec<f64>)> {
+        use argmin::solver::linesearch::{LineSearch, MoreThuenteLineSearch};
+        let mut g0 = Vec::new();
+        let f0 = problem.cost_gradient(x0, &mut g0);
+        let mut search = MoreThuenteLineSearch::new();
+        search.search_direction(dir.to_vec());
+        let mut found = Executor::new(ForArgmin::new(problem), search)
+            .configure(|state| state.param(x0.to_vec()).gradient(g0).cost(f0))
+            .ctrlc(false)
+            .run()
+            .ok()?
+            .state;
+        Some((
+            found.take_param()?,
+            found.get_cost(),
+            found.take_gradient()?,
+        ))
+    }
+
+    #[test]
+    fn line_search_takes_argmins_steps_to_the_bit() {
+        let (x, classes) = random_rows(200, 30, 11);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let mut bits_of = xorshift(0x9e37_79b9_7f4a_7c15);
+        let mut next = move || (bits_of() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0;
+        let mut searches = 0;
+        for alpha in [1.0, 0.01] {
+            let problem = || BinaryProblem {
+                x: RowView::all(&x),
+                y: classes
+                    .iter()
+                    .map(|&c| if c == 1 { 1.0 } else { -1.0 })
+                    .collect(),
+                s: vec![1.0; classes.len()],
+                alpha,
+                margins: Default::default(),
+            };
+            // Steepest descent from random points at several scales (long
+            // and short first steps, bracketing and extrapolating), and a
+            // direction that does not descend.
+            for scale in [0.0, 0.01, 1.0, 30.0] {
+                for stretch in [1e-3, 1.0, 50.0] {
+                    let x0: Vec<f64> = (0..31).map(|_| next() * scale).collect();
+                    let mut g0 = Vec::new();
+                    let f0 = problem().cost_gradient(&x0, &mut g0);
+                    for sign in [-1.0, 1.0] {
+                        let dir: Vec<f64> = g0.iter().map(|g| sign * stretch * g).collect();
+                        let (mut xs, mut gs) = (vec![9.0; 2], Vec::new());
+                        let ours = line_search::more_thuente(
+                            |p, g| problem().cost_gradient(p, g),
+                            &x0,
+                            f0,
+                            &g0,
+                            &dir,
+                            &mut xs,
+                            &mut gs,
+                        );
+                        let theirs = argmin_line_search(problem(), &x0, &dir);
+                        let what = format!("alpha {alpha}, scale {scale}, stretch {stretch}");
+                        match (ours, theirs) {
+                            (Some(f), Some((tx, tf, tg))) => {
+                                assert_eq!(f.to_bits(), tf.to_bits(), "{what}");
+                                assert_eq!(bits(&xs), bits(&tx), "{what}");
+                                assert_eq!(bits(&gs), bits(&tg), "{what}");
+                                searches += 1;
+                            }
+                            (None, None) => assert!(sign > 0.0 || scale == 0.0, "{what}"),
+                            (a, b) => panic!("{what}: {a:?} against {:?}", b.map(|b| b.1)),
+                        }
+                    }
+                }
+            }
+        }
+        assert!(searches >= 20, "{searches} searches compared");
     }
 
     #[test]

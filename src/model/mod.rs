@@ -8,6 +8,7 @@ pub(crate) mod cross_validation;
 pub(crate) mod file;
 pub(crate) mod folds;
 pub(crate) mod frame_model;
+pub(crate) mod line_search;
 pub(crate) mod logistic;
 pub(crate) mod metrics;
 pub(crate) mod objective;
