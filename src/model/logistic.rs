@@ -558,6 +558,10 @@ impl Smooth for BinaryProblem<'_> {
             self.alpha * w
         }));
         g.push(0.0);
+        // A slice, so its pointer and length stay in registers through the
+        // scatter below (through `&mut Vec` they were reloaded after every
+        // store).
+        let g = g.as_mut_slice();
         let mut margins = self.margins.take();
         self.margins_into(p, b, &mut margins);
         let mut loss = 0.0;
@@ -800,6 +804,7 @@ impl Smooth for MultinomialProblem<'_> {
         g.clear();
         g.extend(p[..d * k].iter().map(|w| self.alpha * w));
         g.extend(std::iter::repeat_n(0.0, k));
+        let g = g.as_mut_slice();
         let mut r = vec![0.0; k];
         for i in 0..self.x.n_rows() {
             for c in 0..k {
