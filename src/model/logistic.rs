@@ -1160,16 +1160,7 @@ mod tests {
                 .max_iterations(iterations)
                 .check()
                 .unwrap();
-            let binary = || BinaryProblem {
-                x: RowView::all(&x),
-                y: classes
-                    .iter()
-                    .map(|&c| if c == 1 { 1.0 } else { -1.0 })
-                    .collect(),
-                s: vec![1.0; classes.len()],
-                alpha,
-                margins: Default::default(),
-            };
+            let binary = || class_one_against_rest(&x, &classes, alpha);
             for init in [vec![0.0; 41], vec![0.05; 41]] {
                 let ours = lbfgs_minimise(binary(), init.clone(), &params, 300.0);
                 let theirs = argmin_lbfgs(binary(), init, &params, 300.0).unwrap();
@@ -1185,6 +1176,24 @@ mod tests {
             let ours = lbfgs_minimise(multinomial(), vec![0.0; 41 * 3], &params, 300.0);
             let theirs = argmin_lbfgs(multinomial(), vec![0.0; 41 * 3], &params, 300.0).unwrap();
             close(&ours, &theirs, &format!("multinomial, alpha {alpha}"));
+        }
+    }
+
+    /// The binary problem of class 1 against the others, unweighted.
+    fn class_one_against_rest<'a>(
+        x: &'a CsrMatrix,
+        classes: &[usize],
+        alpha: f64,
+    ) -> BinaryProblem<'a> {
+        BinaryProblem {
+            x: RowView::all(x),
+            y: classes
+                .iter()
+                .map(|&c| if c == 1 { 1.0 } else { -1.0 })
+                .collect(),
+            s: vec![1.0; classes.len()],
+            alpha,
+            margins: Default::default(),
         }
     }
 
@@ -1221,16 +1230,7 @@ mod tests {
         let mut next = move || (bits_of() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0;
         let mut searches = 0;
         for alpha in [1.0, 0.01] {
-            let problem = || BinaryProblem {
-                x: RowView::all(&x),
-                y: classes
-                    .iter()
-                    .map(|&c| if c == 1 { 1.0 } else { -1.0 })
-                    .collect(),
-                s: vec![1.0; classes.len()],
-                alpha,
-                margins: Default::default(),
-            };
+            let problem = || class_one_against_rest(&x, &classes, alpha);
             // Steepest descent from random points at several scales (long
             // and short first steps, bracketing and extrapolating), and a
             // direction that does not descend.
