@@ -296,61 +296,85 @@ pub fn score_files(
     let mut failure = None;
     let totals = &mut outcome.totals;
     let suggesting = suggester.is_some();
-    // Parses and scores a batch's items in parallel, one result per item.
-    let score_batch = |batch: InputBatch| -> Vec<Done> {
-        let (done, bytes) = batch.par_map(&options.fields, |item| {
-            let mut r = match item {
-                Item::Record(r) => r,
-                Item::Skip(s) => return Done::Skip(s),
-            };
+    // Output buffers of chunks already written, for the workers to fill
+    // again: neither allocated nor freed per chunk.
+    let spare_chunks: Mutex<Vec<Chunk>> = Mutex::new(Vec::new());
+    // Parses and scores a batch's items in parallel, a chunk of them per
+    // task: each chunk's rows go into one buffer (noting where each
+    // record's end), so the writing thread makes one call per chunk.
+    let score_batch = |batch: InputBatch| -> Vec<Chunk> {
+        let (done, bytes) = batch.par_chunks(&options.fields, |items| {
+            let mut chunk = spare_chunks
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .pop()
+                .unwrap_or_default();
             // One scorer per worker thread for the whole run, so each
             // thread's term cache stays warm across batches (map_init
             // would build one per work split).
             let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
             let mut guard = workers[slot].lock().unwrap_or_else(|e| e.into_inner());
             let (scorer, buf) = &mut *guard;
-            scorer.score(&r.text, buf);
-            let mut out = Scored {
-                n: buf.len(),
-                text_len: r.text.len(),
-                ..Scored::default()
-            };
-            if suggesting {
-                out.candidates = buf
-                    .iter()
-                    .map(|s| Candidate {
-                        doc_id: r.id.clone(),
-                        sent_idx: s.sent_idx,
-                        start: s.start,
-                        end: s.end,
-                        text: r.text[s.start..s.end].to_string(),
-                        scores: s.scores.clone(),
-                    })
-                    .collect();
-                return Done::Record(r, out);
+            for item in items {
+                let mut r = match item {
+                    Item::Record(r) => r,
+                    Item::Skip(s) => {
+                        chunk.done.push(Done::Skip(s));
+                        continue;
+                    }
+                };
+                scorer.score(&r.text, buf);
+                let mut out = Scored {
+                    n: buf.len(),
+                    text_len: r.text.len(),
+                    ..Scored::default()
+                };
+                if suggesting {
+                    out.candidates = buf
+                        .iter()
+                        .map(|s| Candidate {
+                            doc_id: r.id.clone(),
+                            sent_idx: s.sent_idx,
+                            start: s.start,
+                            end: s.end,
+                            text: r.text[s.start..s.end].to_string(),
+                            scores: s.scores.clone(),
+                        })
+                        .collect();
+                } else if out.n > 0 {
+                    let kept: Vec<String> = kept_at
+                        .iter()
+                        .map(|at| {
+                            at.and_then(|i| r.fields.get(i))
+                                .cloned()
+                                .unwrap_or_default()
+                        })
+                        .collect();
+                    chunk.rows.reserve(r.text.len() + 64 * buf.len());
+                    rows.write_article(&r.id, &kept, &r.text, buf, &mut chunk.rows);
+                    if options.summary {
+                        summary_format.write_article(&r.id, &kept, buf, &mut chunk.summary);
+                    }
+                    if digests {
+                        out.digest = Some(ArticleDigest::new(&r.text, buf, model.labels().len()));
+                    }
+                }
+                out.rows_end = chunk.rows.len();
+                out.summary_end = chunk.summary.len();
+                // The writing thread gets only what it still needs of the
+                // record (its origin for a warning, its text for the unit
+                // check, its id and fields for the archive); the rest is
+                // freed here, where it was allocated: a free into another
+                // thread's malloc arena takes that arena's lock.
+                if out.n == 0 || r.repaired || options.unit == Unit::Record || digests {
+                    if options.unit != Unit::Record {
+                        r.text = String::new();
+                    }
+                    out.record = Some(r);
+                }
+                chunk.done.push(Done::Record(out));
             }
-            let kept: Vec<String> = kept_at
-                .iter()
-                .map(|at| {
-                    at.and_then(|i| r.fields.get(i))
-                        .cloned()
-                        .unwrap_or_default()
-                })
-                .collect();
-            out.rows.reserve(r.text.len() + 64 * buf.len());
-            rows.write_article(&r.id, &kept, &r.text, buf, &mut out.rows);
-            if options.summary {
-                summary_format.write_article(&r.id, &kept, buf, &mut out.summary);
-            }
-            if digests {
-                out.digest = Some(ArticleDigest::new(&r.text, buf, model.labels().len()));
-            }
-            if options.unit != Unit::Record {
-                // Freed here rather than on the writing thread: a free into
-                // another thread's malloc arena takes that arena's lock.
-                r.text = String::new();
-            }
-            Done::Record(r, out)
+            chunk
         });
         // The reader reads into it again (unless it has finished).
         let _ = spare_tx.send(bytes);
@@ -361,7 +385,7 @@ pub fn score_files(
     // no Send), so the workers do not wait for the sink.
     let mut batches = rx.into_iter();
     let mut current = batches.next().map(score_batch);
-    while let Some(done) = current.take() {
+    while let Some(chunks) = current.take() {
         let next = batches.next();
         let more = next.is_some();
         let mut next_done = None;
@@ -372,92 +396,112 @@ pub fn score_files(
                 scope.spawn(move |_| *slot = Some(score_batch(nb)));
             }
             // Every item is reported and written in input order.
-            for item in done {
-                let (r, scored) = match item {
-                    Done::Skip(s) => {
+            for mut chunk in chunks {
+                // The ends of the rows and summary rows of the last record
+                // to write: a failing record's rows end where the previous
+                // record's did (it has none), and --strict writes only the
+                // records before the first bad one.
+                let (mut rows_end, mut summary_end) = (0, 0);
+                let mut bad = None;
+                for item in chunk.done.drain(..) {
+                    let scored = match item {
+                        Done::Skip(s) => {
+                            totals.skipped += 1;
+                            if options.strict {
+                                bad = Some(format!("{}: {}", s.origin, s.reason));
+                                break;
+                            }
+                            // The same reason over and over (a wrong text field on every
+                            // line) is shown a few times, then counted.
+                            let seen = repeats.entry(s.reason.clone()).or_insert(0);
+                            *seen += 1;
+                            if *seen <= SHOW_SAME_REASON {
+                                on(Event::Warning(&format!(
+                                    "warning: {}: {}; skipped",
+                                    s.origin, s.reason
+                                )));
+                            }
+                            continue;
+                        }
+                        Done::Record(scored) => scored,
+                    };
+                    let origin = || scored.record.as_ref().map(|r| &r.origin);
+                    if scored.n == 0 {
+                        // Nothing to score ("* * *", a zero-width space): the record
+                        // is counted as skipped rather than vanishing.
                         totals.skipped += 1;
+                        let reason =
+                            "no sentence found (only punctuation, symbols or invisible characters)";
+                        let origin = origin().expect("kept for the warning");
                         if options.strict {
-                            failure = Some(Failure::Strict(format!("{}: {}", s.origin, s.reason)));
-                            return true;
+                            bad = Some(format!("{origin}: {reason}"));
+                            break;
                         }
-                        // The same reason over and over (a wrong text field on every
-                        // line) is shown a few times, then counted.
-                        let seen = repeats.entry(s.reason.clone()).or_insert(0);
-                        *seen += 1;
-                        if *seen <= SHOW_SAME_REASON {
-                            on(Event::Warning(&format!(
-                                "warning: {}: {}; skipped",
-                                s.origin, s.reason
-                            )));
-                        }
+                        on(Event::Warning(&format!(
+                            "warning: {origin}: {reason}; skipped"
+                        )));
                         continue;
                     }
-                    Done::Record(r, scored) => (r, scored),
-                };
-                if scored.n == 0 {
-                    // Nothing to score ("* * *", a zero-width space): the record
-                    // is counted as skipped rather than vanishing.
-                    totals.skipped += 1;
-                    let reason =
-                        "no sentence found (only punctuation, symbols or invisible characters)";
-                    if options.strict {
-                        failure = Some(Failure::Strict(format!("{}: {reason}", r.origin)));
+                    totals.articles += 1;
+                    totals.bytes += scored.text_len as u64;
+                    totals.sentences += scored.n as u64;
+                    if let (Unit::Record, Some(check), Some(r)) =
+                        (options.unit, unit_check.as_mut(), scored.record.as_ref())
+                    {
+                        check.push(segmenter.split(&r.text).len());
+                        if check.len() == UNIT_CHECK_RECORDS {
+                            warn_if_articles(unit_check.take(), on);
+                        }
+                    }
+                    if let Some(r) = scored.record.as_ref().filter(|r| r.repaired) {
+                        totals.repaired += 1;
+                        on(Event::Warning(&format!(
+                            "warning: {}: invalid UTF-8 replaced with U+FFFD",
+                            r.origin
+                        )));
+                    }
+                    if let Some(sg) = suggester.as_mut() {
+                        scored.candidates.into_iter().for_each(|c| sg.offer(c));
+                        continue;
+                    }
+                    (rows_end, summary_end) = (scored.rows_end, scored.summary_end);
+                    if let (Some(stats), Some(digest), Some(r)) =
+                        (archive.as_mut(), scored.digest, scored.record)
+                    {
+                        let fields: Vec<(String, String)> =
+                            extra.iter().cloned().zip(r.fields).collect();
+                        stats.add(&r.id, &fields, digest);
+                    }
+                }
+                let written = sink
+                    .rows(&chunk.rows[..rows_end])
+                    .map_err(|e| ("output", e))
+                    .and_then(|()| match options.summary {
+                        true => sink
+                            .summary(&chunk.summary[..summary_end])
+                            .map_err(|e| ("summary", e)),
+                        false => Ok(()),
+                    });
+                match written {
+                    Err((_, e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                        outcome.cut_short = true;
                         return true;
                     }
-                    on(Event::Warning(&format!(
-                        "warning: {}: {reason}; skipped",
-                        r.origin
-                    )));
-                    continue;
-                }
-                totals.articles += 1;
-                totals.bytes += scored.text_len as u64;
-                totals.sentences += scored.n as u64;
-                if let (Unit::Record, Some(check)) = (options.unit, unit_check.as_mut()) {
-                    check.push(segmenter.split(&r.text).len());
-                    if check.len() == UNIT_CHECK_RECORDS {
-                        warn_if_articles(unit_check.take(), on);
+                    Err((what, source)) => {
+                        failure = Some(Failure::Write { what, source });
+                        return true;
                     }
+                    Ok(()) => {}
                 }
-                if r.repaired {
-                    totals.repaired += 1;
-                    on(Event::Warning(&format!(
-                        "warning: {}: invalid UTF-8 replaced with U+FFFD",
-                        r.origin
-                    )));
-                }
-                if let Some(sg) = suggester.as_mut() {
-                    scored.candidates.into_iter().for_each(|c| sg.offer(c));
-                    continue;
-                }
-                if let Err(e) = sink.rows(&scored.rows) {
-                    if e.kind() == std::io::ErrorKind::BrokenPipe {
-                        outcome.cut_short = true;
-                    } else {
-                        failure = Some(Failure::Write {
-                            what: "output",
-                            source: e,
-                        });
-                    }
+                if let Some(message) = bad {
+                    failure = Some(Failure::Strict(message));
                     return true;
                 }
-                if options.summary {
-                    if let Err(e) = sink.summary(&scored.summary) {
-                        failure = Some(Failure::Write {
-                            what: "summary",
-                            source: e,
-                        });
-                        return true;
-                    }
-                }
-                if let (Some(stats), Some(digest)) = (archive.as_mut(), scored.digest) {
-                    let fields: Vec<(String, String)> = extra
-                        .iter()
-                        .cloned()
-                        .zip(r.fields.iter().cloned())
-                        .collect();
-                    stats.add(&r.id, &fields, digest);
-                }
+                chunk.recycle();
+                spare_chunks
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(chunk);
             }
             on(Event::Progress(totals));
             false
@@ -500,27 +544,52 @@ pub fn score_files(
     Ok(outcome)
 }
 
-/// A batch item after the workers: a skip, or a record with its output
-/// (its text only kept for [`Unit::Record`]'s check).
-// Skips are rare: boxing the large variant would add an allocation per
-// record to save space on a few.
-#[allow(clippy::large_enum_variant)]
+/// A batch item after the workers: a skip, or a record's output.
 enum Done {
     Skip(Skip),
-    Record(Record, Scored),
+    Record(Scored),
 }
 
-/// One record's output: its rows, its summary row, its sentence count and,
-/// when suggesting, its sentences as candidates.
+/// What the workers make of a run of records: their rows and summary rows
+/// one after another, and one [`Done`] per item.
 #[derive(Default)]
-struct Scored {
+struct Chunk {
     rows: Vec<u8>,
     summary: Vec<u8>,
+    done: Vec<Done>,
+}
+
+impl Chunk {
+    /// Emptied for reuse; a buffer grown far beyond the usual by one huge
+    /// record is given back rather than kept for the rest of the run.
+    fn recycle(&mut self) {
+        const KEEP: usize = 4 << 20;
+        for buf in [&mut self.rows, &mut self.summary] {
+            buf.clear();
+            if buf.capacity() > KEEP {
+                *buf = Vec::new();
+            }
+        }
+        self.done.clear();
+    }
+}
+
+/// One record's output: where its rows and summary row end in its chunk's
+/// buffers, its sentence count and, when suggesting, its sentences as
+/// candidates.
+#[derive(Default)]
+struct Scored {
+    rows_end: usize,
+    summary_end: usize,
     n: usize,
     /// Bytes of the record's text.
     text_len: usize,
     candidates: Vec<Candidate>,
     digest: Option<ArticleDigest>,
+    /// The record, when the writing thread needs more than the above: for
+    /// a warning, the unit check or the archive (its text only kept for
+    /// [`Unit::Record`]'s check).
+    record: Option<Record>,
 }
 
 /// Warns when records scored whole look like articles: their median

@@ -66,13 +66,16 @@ impl InputBatch {
         self.entries.len() >= BATCH_ENTRIES || self.size >= BATCH_BYTES
     }
 
-    /// Applies `f` to every item in parallel, JSON lines parsed first (by
-    /// [`parse_json_line`], on the worker that takes them); the results
-    /// are in input order, followed by the byte buffer for reuse.
-    pub(crate) fn par_map<T: Send>(
+    /// Cuts the batch into contiguous chunks of about [`CHUNK_BYTES`] and
+    /// applies `f` to each chunk's items in parallel (one call per chunk,
+    /// the items in input order, JSON lines parsed by [`parse_json_line`]
+    /// on the worker that takes them); the results are in input order,
+    /// followed by the byte buffer for reuse. Chunks rather than single
+    /// items let `f` write a run of records' output into one buffer.
+    pub(crate) fn par_chunks<T: Send>(
         self,
         fields: &RecordFields,
-        f: impl Fn(Item) -> T + Sync + Send,
+        f: impl Fn(Items<'_>) -> T + Sync + Send,
     ) -> (Vec<T>, Vec<u8>) {
         let InputBatch {
             bytes,
@@ -80,25 +83,75 @@ impl InputBatch {
             entries,
             ..
         } = self;
-        let done = entries
+        let mut chunks: Vec<Vec<Entry>> = Vec::new();
+        let mut size = usize::MAX;
+        for entry in entries {
+            if size >= CHUNK_BYTES {
+                chunks.push(Vec::with_capacity(64));
+                size = 0;
+            }
+            size += entry.size();
+            chunks.last_mut().expect("pushed above").push(entry);
+        }
+        let done = chunks
             .into_par_iter()
-            .map(|entry| {
-                f(match entry {
-                    Entry::Item(item) => item,
-                    Entry::Json {
-                        file,
-                        line,
-                        start,
-                        end,
-                    } => parse_json_line(
-                        &bytes[start..end],
-                        fields,
-                        Location::line(&files[file], line),
-                    ),
+            .map(|chunk| {
+                f(Items {
+                    entries: chunk.into_iter(),
+                    bytes: &bytes,
+                    files: &files,
+                    fields,
                 })
             })
             .collect();
         (done, bytes)
+    }
+}
+
+/// Bytes of input (JSON lines or record text) per chunk of a batch, the
+/// unit of work of [`InputBatch::par_chunks`]: small enough that two
+/// workers finish a batch's last chunks close together, large enough that
+/// the writing thread handles few buffers.
+const CHUNK_BYTES: usize = 64 << 10;
+
+impl Entry {
+    /// Bytes of JSON line or text held (at least 1, so that a chunk of
+    /// skips still ends).
+    fn size(&self) -> usize {
+        match self {
+            Entry::Item(Item::Record(r)) => r.text.len().max(1),
+            Entry::Item(Item::Skip(_)) => 1,
+            Entry::Json { start, end, .. } => (end - start).max(1),
+        }
+    }
+}
+
+/// The items of one chunk of a batch, in input order, JSON lines parsed
+/// as they are taken.
+pub(crate) struct Items<'a> {
+    entries: std::vec::IntoIter<Entry>,
+    bytes: &'a [u8],
+    files: &'a [PathBuf],
+    fields: &'a RecordFields,
+}
+
+impl Iterator for Items<'_> {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        self.entries.next().map(|entry| match entry {
+            Entry::Item(item) => item,
+            Entry::Json {
+                file,
+                line,
+                start,
+                end,
+            } => parse_json_line(
+                &self.bytes[start..end],
+                self.fields,
+                Location::line(&self.files[file], line),
+            ),
+        })
     }
 }
 
@@ -175,6 +228,52 @@ mod tests {
     use crate::io::input::read_into;
     use crate::io::{read_all, InputFormat};
 
+    /// A full batch is cut into contiguous chunks of about CHUNK_BYTES,
+    /// one call each, in input order.
+    #[test]
+    fn batches_are_cut_into_chunks_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "Talks resumed. ".repeat(60);
+        let body: String = (0..1000)
+            .map(|i| format!("{{\"id\":\"{i:04}\",\"text\":\"{text}\"}}\n"))
+            .collect();
+        let line = body.len() / 1000;
+        let a = dir.path().join("a.jsonl");
+        std::fs::write(&a, &body).unwrap();
+        let fields = RecordFields::default();
+        let mut batches = Vec::new();
+        let (_spare_tx, spare) = std::sync::mpsc::channel();
+        let mut batcher = Batcher::new(
+            |b| {
+                batches.push(b);
+                true
+            },
+            spare,
+        );
+        read_into(&[(a.clone(), a)], InputFormat::Auto, &fields, &mut batcher);
+        batcher.finish();
+        assert_eq!(batches.len(), 1);
+        let batch = batches.pop().unwrap();
+        let (chunks, _) = batch.par_chunks(&fields, |items| {
+            items
+                .map(|i| match i {
+                    Item::Record(r) => r.id,
+                    Item::Skip(s) => panic!("{s:?}"),
+                })
+                .collect::<Vec<_>>()
+        });
+        // Lines of ~920 bytes: a chunk ends with the line that takes it
+        // to CHUNK_BYTES.
+        let per_chunk = CHUNK_BYTES.div_ceil(line);
+        assert!(chunks.len() > 8, "{} chunks", chunks.len());
+        for c in &chunks[..chunks.len() - 1] {
+            assert_eq!(c.len(), per_chunk);
+        }
+        let ids: Vec<String> = chunks.into_iter().flatten().collect();
+        let want: Vec<String> = (0..1000).map(|i| format!("{i:04}")).collect();
+        assert_eq!(ids, want);
+    }
+
     /// What a batched read parses equals what `read_all` gives, in order,
     /// across batch boundaries and files.
     #[test]
@@ -218,7 +317,8 @@ mod tests {
         drop(spare_tx);
         let got: Vec<Item> = batches
             .into_iter()
-            .flat_map(|b| b.par_map(&fields, |i| i).0)
+            .flat_map(|b| b.par_chunks(&fields, |items| items.collect::<Vec<_>>()).0)
+            .flatten()
             .collect();
         // 715 of the 5,000 lines are blank; one text file and one line more.
         assert_eq!(got.len(), 5000 - 715 + 2);
