@@ -5,8 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
-
-use rayon::prelude::*;
+use std::sync::Arc;
 
 use crate::error::Location;
 use crate::io::input::{parse_json_line, Collect, Item, RecordFields};
@@ -66,50 +65,62 @@ impl InputBatch {
         self.entries.len() >= BATCH_ENTRIES || self.size >= BATCH_BYTES
     }
 
-    /// Cuts the batch into contiguous chunks of about [`CHUNK_BYTES`] and
-    /// applies `f` to each chunk's items in parallel (one call per chunk,
-    /// the items in input order, JSON lines parsed by [`parse_json_line`]
-    /// on the worker that takes them); the results are in input order,
-    /// followed by the byte buffer for reuse. Chunks rather than single
-    /// items let `f` write a run of records' output into one buffer.
-    pub(crate) fn par_chunks<T: Send>(
-        self,
-        fields: &RecordFields,
-        f: impl Fn(Items<'_>) -> T + Sync + Send,
-    ) -> (Vec<T>, Vec<u8>) {
+    /// Cuts the batch into contiguous chunks of about [`CHUNK_BYTES`] of
+    /// input, in input order, with what their JSON lines need (the bytes
+    /// and file names), shared so that each chunk can go to a different
+    /// worker. Chunks rather than single items let a worker write a run of
+    /// records' output into one buffer.
+    pub(crate) fn into_chunks(self) -> (Arc<BatchInput>, Vec<ChunkEntries>) {
         let InputBatch {
             bytes,
             files,
             entries,
             ..
         } = self;
-        let mut chunks: Vec<Vec<Entry>> = Vec::new();
+        let mut chunks: Vec<ChunkEntries> = Vec::new();
         let mut size = usize::MAX;
         for entry in entries {
             if size >= CHUNK_BYTES {
-                chunks.push(Vec::with_capacity(64));
+                chunks.push(ChunkEntries(Vec::with_capacity(64)));
                 size = 0;
             }
             size += entry.size();
-            chunks.last_mut().expect("pushed above").push(entry);
+            chunks.last_mut().expect("pushed above").0.push(entry);
         }
-        let done = chunks
-            .into_par_iter()
-            .map(|chunk| {
-                f(Items {
-                    entries: chunk.into_iter(),
-                    bytes: &bytes,
-                    files: &files,
-                    fields,
-                })
-            })
-            .collect();
-        (done, bytes)
+        (Arc::new(BatchInput { bytes, files }), chunks)
+    }
+}
+
+/// The bytes and file names a batch's JSON lines point into.
+pub(crate) struct BatchInput {
+    bytes: Vec<u8>,
+    files: Vec<PathBuf>,
+}
+
+impl BatchInput {
+    /// The byte buffer, to read into again.
+    pub(crate) fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+}
+
+/// The entries of one chunk of a batch (see [`InputBatch::into_chunks`]).
+pub(crate) struct ChunkEntries(Vec<Entry>);
+
+impl ChunkEntries {
+    /// The chunk's items in input order, JSON lines parsed (by
+    /// [`parse_json_line`]) as they are taken.
+    pub(crate) fn items<'a>(self, input: &'a BatchInput, fields: &'a RecordFields) -> Items<'a> {
+        Items {
+            entries: self.0.into_iter(),
+            input,
+            fields,
+        }
     }
 }
 
 /// Bytes of input (JSON lines or record text) per chunk of a batch, the
-/// unit of work of [`InputBatch::par_chunks`]: small enough that two
+/// unit of work of [`InputBatch::into_chunks`]: small enough that two
 /// workers finish a batch's last chunks close together, large enough that
 /// the writing thread handles few buffers.
 const CHUNK_BYTES: usize = 64 << 10;
@@ -130,8 +141,7 @@ impl Entry {
 /// as they are taken.
 pub(crate) struct Items<'a> {
     entries: std::vec::IntoIter<Entry>,
-    bytes: &'a [u8],
-    files: &'a [PathBuf],
+    input: &'a BatchInput,
     fields: &'a RecordFields,
 }
 
@@ -147,9 +157,9 @@ impl Iterator for Items<'_> {
                 start,
                 end,
             } => parse_json_line(
-                &self.bytes[start..end],
+                &self.input.bytes[start..end],
                 self.fields,
-                Location::line(&self.files[file], line),
+                Location::line(&self.input.files[file], line),
             ),
         })
     }
@@ -254,14 +264,18 @@ mod tests {
         batcher.finish();
         assert_eq!(batches.len(), 1);
         let batch = batches.pop().unwrap();
-        let (chunks, _) = batch.par_chunks(&fields, |items| {
-            items
-                .map(|i| match i {
-                    Item::Record(r) => r.id,
-                    Item::Skip(s) => panic!("{s:?}"),
-                })
-                .collect::<Vec<_>>()
-        });
+        let (input, chunks) = batch.into_chunks();
+        let chunks: Vec<Vec<String>> = chunks
+            .into_iter()
+            .map(|c| {
+                c.items(&input, &fields)
+                    .map(|i| match i {
+                        Item::Record(r) => r.id,
+                        Item::Skip(s) => panic!("{s:?}"),
+                    })
+                    .collect()
+            })
+            .collect();
         // Lines of ~920 bytes: a chunk ends with the line that takes it
         // to CHUNK_BYTES.
         let per_chunk = CHUNK_BYTES.div_ceil(line);
@@ -317,8 +331,13 @@ mod tests {
         drop(spare_tx);
         let got: Vec<Item> = batches
             .into_iter()
-            .flat_map(|b| b.par_chunks(&fields, |items| items.collect::<Vec<_>>()).0)
-            .flatten()
+            .flat_map(|b| {
+                let (input, chunks) = b.into_chunks();
+                chunks
+                    .into_iter()
+                    .flat_map(|c| c.items(&input, &fields).collect::<Vec<_>>())
+                    .collect::<Vec<_>>()
+            })
             .collect();
         // 715 of the 5,000 lines are blank; one text file and one line more.
         assert_eq!(got.len(), 5000 - 715 + 2);
