@@ -3,8 +3,9 @@
 //!
 //! A reader thread walks the inputs and sends bounded batches of records
 //! through a channel (JSON lines still as bytes: the reader only cuts
-//! them); each batch is parsed and scored in parallel (rayon, one scorer
-//! per worker thread so term caches stay warm) and handed to the [`Sink`]
+//! them); each batch is cut into chunks that are parsed and scored in
+//! parallel (rayon, one scorer per worker thread so term caches stay warm,
+//! each chunk's rows formatted into one buffer) and handed to the [`Sink`]
 //! in input order, so memory stays flat and the output does not depend on
 //! the number of threads. Warnings and progress go to a callback, so the
 //! caller decides how to show them.
