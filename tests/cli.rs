@@ -273,6 +273,109 @@ fn bad_lines_are_reported_in_input_order_and_strict_sends_all_before_them() {
     );
 }
 
+/// Rows are written a chunk of records at a time: across many chunks and
+/// batches, every warning still comes in input order, the summary matches
+/// the rows, and --strict sends every record before the first bad one
+/// (also those earlier in its chunk) and none after it (also those later
+/// in its chunk), whatever the thread count.
+#[test]
+fn long_files_keep_warnings_in_order_and_strict_stops_mid_chunk() {
+    let dir = tempfile::tempdir().unwrap();
+    // About 540 KB: several chunks and batches.
+    let (records, bad_at) = (4000, 2777);
+    let good = |i: usize| {
+        format!(
+            "{{\"id\":\"n{i}\",\"text\":\"Shelling hit the port at dawn, officials said. \
+             Aid convoys waited for {i} hours at the crossing.\"}}\n"
+        )
+        .into_bytes()
+    };
+    // Line by line: Some(the id of its two rows), or None for a bad line.
+    let mut long = Vec::new();
+    let mut ids = Vec::new();
+    let mut warned = Vec::new();
+    for i in 0..records {
+        if i % 397 == 5 {
+            long.extend_from_slice(b"[1]\n");
+            // Five skips for one reason are shown, the rest counted.
+            if i / 397 < 5 {
+                warned.push(i + 1);
+            }
+        } else if i % 331 == 7 {
+            long.extend_from_slice(
+                b"{\"id\":\"r\",\"text\":\"Caf\xe9 talks resumed. Aid waited.\"}\n",
+            );
+            ids.push("r".to_string());
+            warned.push(i + 1);
+        } else {
+            long.extend_from_slice(&good(i));
+            ids.push(format!("n{i}"));
+        }
+    }
+    let long = write(dir.path(), "long.jsonl", &long);
+    let mut strict = Vec::new();
+    for i in 0..records {
+        match i == bad_at {
+            true => strict.extend_from_slice(b"{\"id\":\"bad\",\"text\":17}\n"),
+            false => strict.extend_from_slice(&good(i)),
+        }
+    }
+    let strict = write(dir.path(), "strict.jsonl", &strict);
+    let ids_of = |o: &std::process::Output| -> Vec<String> {
+        csv_rows(&stdout(o))
+            .iter()
+            .map(|r| r[0].to_string())
+            .collect()
+    };
+    let twice = |ids: &[String]| -> Vec<String> {
+        ids.iter().flat_map(|id| [id.clone(), id.clone()]).collect()
+    };
+    for threads in ["1", "2"] {
+        let summary = dir.path().join(format!("summary{threads}.csv"));
+        let o = run(
+            SCORE,
+            &[
+                "--quiet",
+                "--threads",
+                threads,
+                "--summary",
+                summary.to_str().unwrap(),
+                &long,
+            ],
+        );
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let lines: Vec<usize> = stderr(&o)
+            .lines()
+            .filter(|l| l.starts_with("warning: ") && !l.contains("more records"))
+            .map(|l| l.split(':').nth(2).unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(lines, warned, "{}", stderr(&o));
+        assert_eq!(ids_of(&o), twice(&ids), "{threads} threads");
+        let summary_ids: Vec<String> = csv_rows(&std::fs::read_to_string(&summary).unwrap())
+            .iter()
+            .map(|r| r[0].to_string())
+            .collect();
+        assert_eq!(summary_ids, ids);
+
+        let o = run(SCORE, &["--strict", "--threads", threads, &strict]);
+        assert_eq!(o.status.code(), Some(1));
+        let want = format!(
+            "strict.jsonl:{}: field \"text\" is not a string",
+            bad_at + 1
+        );
+        assert!(stderr(&o).contains(&want), "{}", stderr(&o));
+        let before: Vec<String> = (0..bad_at).map(|i| format!("n{i}")).collect();
+        let got = ids_of(&o);
+        let last = format!("n{}", bad_at - 1);
+        assert_eq!(
+            (got.len(), got.last()),
+            (2 * bad_at, Some(&last)),
+            "{threads} threads"
+        );
+        assert!(got == twice(&before), "{threads} threads");
+    }
+}
+
 #[test]
 fn strict_mode_stops_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();

@@ -21,6 +21,8 @@ pub struct RowFormat {
     labels: Vec<String>,
     explain: bool,
     kept: Vec<String>,
+    /// No label name needs CSV quotes.
+    plain_labels: bool,
 }
 
 #[derive(Serialize)]
@@ -52,6 +54,11 @@ impl RowFormat {
             labels: labels.to_vec(),
             explain,
             kept: Vec::new(),
+            plain_labels: labels.iter().all(|l| {
+                let mut quoted = Vec::new();
+                push_csv_field(&mut quoted, l.as_bytes());
+                quoted == l.as_bytes()
+            }),
         }
     }
 
@@ -111,28 +118,45 @@ impl RowFormat {
                 // Necessary, `\n` terminator) would: a String per field and
                 // a writer per article cost more than scoring the sentence.
                 // `csv_rows_match_the_csv_crate` checks the bytes.
-                let kept_csv = {
-                    let mut k = Vec::new();
-                    for i in 0..self.kept.len() {
-                        k.push(b',');
-                        push_csv_field(&mut k, kept.get(i).map_or("", String::as_str).as_bytes());
-                    }
-                    k
-                };
-                let mut id_csv = Vec::with_capacity(doc_id.len() + 2);
-                push_csv_field(&mut id_csv, doc_id.as_bytes());
+                // The id and kept fields are encoded once, in the first
+                // row, and copied from there into the others.
+                let mut prefix: Option<std::ops::Range<usize>> = None;
                 let mut ints = itoa::Buffer::new();
                 for r in rows {
-                    out.extend_from_slice(&id_csv);
-                    out.extend_from_slice(&kept_csv);
+                    match prefix.clone() {
+                        Some(p) => out.extend_from_within(p),
+                        None => {
+                            let start = out.len();
+                            push_csv_field(out, doc_id.as_bytes());
+                            for i in 0..self.kept.len() {
+                                out.push(b',');
+                                push_csv_field(
+                                    out,
+                                    kept.get(i).map_or("", String::as_str).as_bytes(),
+                                );
+                            }
+                            prefix = Some(start..out.len());
+                        }
+                    }
                     for n in [r.sent_idx, r.start, r.end] {
                         out.push(b',');
                         out.extend_from_slice(ints.format(n).as_bytes());
                     }
                     out.push(b',');
-                    // Label names are quoted if they need it; ';' needs no quotes.
-                    let labels = self.label_list(r).join(";");
-                    push_csv_field(out, labels.as_bytes());
+                    // Label names are quoted if they need it; ';' needs no
+                    // quotes, so names that need none are written as they
+                    // are.
+                    if self.plain_labels {
+                        let on = self.labels.iter().zip(&r.labels).filter(|(_, on)| **on);
+                        for (i, (l, _)) in on.enumerate() {
+                            if i > 0 {
+                                out.push(b';');
+                            }
+                            out.extend_from_slice(l.as_bytes());
+                        }
+                    } else {
+                        push_csv_field(out, self.label_list(r).join(";").as_bytes());
+                    }
                     for &s in &r.scores {
                         out.push(b',');
                         push_fixed4(out, s);
@@ -452,8 +476,10 @@ mod tests {
             text in "[a-zA-Z \",\n\r.é]{1,90}",
             scores in proptest::collection::vec(0f32..=1.0, 2),
             labels in proptest::collection::vec(any::<bool>(), 2),
+            odd_name in any::<bool>(),
         ) {
-            let names = vec!["blame".to_string(), "odd,\"name\"".to_string()];
+            let second = if odd_name { "odd,\"name\"" } else { "escalation" };
+            let names = vec!["blame".to_string(), second.to_string()];
             let kept_names: Vec<String> = (0..kept.len()).map(|i| format!("k{i}")).collect();
             let format = RowFormat::new(OutputFormat::Csv, &names, false).with_kept_fields(&kept_names);
             let rows = vec![

@@ -3,8 +3,9 @@
 //!
 //! A reader thread walks the inputs and sends bounded batches of records
 //! through a channel (JSON lines still as bytes: the reader only cuts
-//! them); each batch is parsed and scored in parallel (rayon, one scorer
-//! per worker thread so term caches stay warm) and handed to the [`Sink`]
+//! them); each batch is cut into chunks that are parsed and scored in
+//! parallel (rayon, one scorer per worker thread so term caches stay warm,
+//! each chunk's rows formatted into one buffer) and handed to the [`Sink`]
 //! in input order, so memory stays flat and the output does not depend on
 //! the number of threads. Warnings and progress go to a callback, so the
 //! caller decides how to show them.
@@ -21,9 +22,9 @@
 //! assert!(String::from_utf8(sink.rows).unwrap().starts_with("doc_id,sent_idx,start,end,labels"));
 //! ```
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::mpsc::{channel, sync_channel};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::io::input::{
     read_into, Collect, InputFiles, InputFormat, Item, Record, RecordFields, Skip,
@@ -32,7 +33,7 @@ use crate::io::output::{OutputFormat, RowFormat, SummaryFormat};
 use crate::io::standoff::sentence_checksum;
 use crate::model::frame_model::FrameModel;
 use crate::pipeline::article::{ArticleScorer, ScoredSentence, Unit};
-use crate::pipeline::input_batch::{Batcher, InputBatch};
+use crate::pipeline::input_batch::{BatchInput, Batcher, ChunkEntries, InputBatch};
 use crate::pipeline::suggest::{
     Candidate, Exclusions, SuggestConfig, Suggester, Suggestion, Suggestions,
 };
@@ -41,6 +42,10 @@ use crate::text::segment::Segmenter;
 
 /// Records looked at to warn about `Unit::Record` on whole articles.
 const UNIT_CHECK_RECORDS: usize = 20;
+/// Batches whose chunks are handed to the workers before the first of
+/// them is written: the workers start on the next batch while the last
+/// chunks of the current one are still being scored.
+const BATCHES_IN_FLIGHT: usize = 2;
 /// How many skips with the same reason are reported one by one.
 const SHOW_SAME_REASON: u64 = 5;
 
@@ -296,89 +301,153 @@ pub fn score_files(
     let mut failure = None;
     let totals = &mut outcome.totals;
     let suggesting = suggester.is_some();
-    // Parses and scores a batch's items in parallel, one result per item.
-    let score_batch = |batch: InputBatch| -> Vec<Done> {
-        let (done, bytes) = batch.par_map(&options.fields, |item| {
-            let mut r = match item {
-                Item::Record(r) => r,
-                Item::Skip(s) => return Done::Skip(s),
-            };
+    // Output buffers of chunks already written, for the workers to fill
+    // again: neither allocated nor freed per chunk.
+    let spare_chunks: Mutex<Vec<Chunk>> = Mutex::new(Vec::new());
+    // Parses and scores a chunk of a batch (on a rayon worker): the
+    // chunk's rows go into one buffer (noting where each record's end),
+    // so the writing thread makes one call per chunk.
+    let score_chunk = |entries: ChunkEntries, input: &BatchInput| -> Chunk {
+        {
+            let items = entries.items(input, &options.fields);
+            let mut chunk = spare_chunks
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .pop()
+                .unwrap_or_default();
             // One scorer per worker thread for the whole run, so each
             // thread's term cache stays warm across batches (map_init
             // would build one per work split).
             let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
             let mut guard = workers[slot].lock().unwrap_or_else(|e| e.into_inner());
             let (scorer, buf) = &mut *guard;
-            scorer.score(&r.text, buf);
-            let mut out = Scored {
-                n: buf.len(),
-                text_len: r.text.len(),
-                ..Scored::default()
-            };
-            if suggesting {
-                out.candidates = buf
-                    .iter()
-                    .map(|s| Candidate {
-                        doc_id: r.id.clone(),
-                        sent_idx: s.sent_idx,
-                        start: s.start,
-                        end: s.end,
-                        text: r.text[s.start..s.end].to_string(),
-                        scores: s.scores.clone(),
-                    })
-                    .collect();
-                return Done::Record(r, out);
+            for item in items {
+                let mut r = match item {
+                    Item::Record(r) => r,
+                    Item::Skip(s) => {
+                        chunk.done.push(Done::Skip(s));
+                        continue;
+                    }
+                };
+                scorer.score(&r.text, buf);
+                let mut out = Scored {
+                    n: buf.len(),
+                    text_len: r.text.len(),
+                    ..Scored::default()
+                };
+                if suggesting {
+                    out.candidates = buf
+                        .iter()
+                        .map(|s| Candidate {
+                            doc_id: r.id.clone(),
+                            sent_idx: s.sent_idx,
+                            start: s.start,
+                            end: s.end,
+                            text: r.text[s.start..s.end].to_string(),
+                            scores: s.scores.clone(),
+                        })
+                        .collect();
+                } else if out.n > 0 {
+                    let kept: Vec<String> = kept_at
+                        .iter()
+                        .map(|at| {
+                            at.and_then(|i| r.fields.get(i))
+                                .cloned()
+                                .unwrap_or_default()
+                        })
+                        .collect();
+                    chunk.rows.reserve(r.text.len() + 64 * buf.len());
+                    rows.write_article(&r.id, &kept, &r.text, buf, &mut chunk.rows);
+                    if options.summary {
+                        summary_format.write_article(&r.id, &kept, buf, &mut chunk.summary);
+                    }
+                    if digests {
+                        out.digest = Some(ArticleDigest::new(&r.text, buf, model.labels().len()));
+                    }
+                }
+                out.rows_end = chunk.rows.len();
+                out.summary_end = chunk.summary.len();
+                // The writing thread gets only what it still needs of the
+                // record (its origin for a warning, its text for the unit
+                // check, its id and fields for the archive); the rest is
+                // freed here, where it was allocated: a free into another
+                // thread's malloc arena takes that arena's lock.
+                if out.n == 0 || r.repaired || options.unit == Unit::Record || digests {
+                    if options.unit != Unit::Record {
+                        r.text = String::new();
+                    }
+                    out.record = Some(r);
+                }
+                chunk.done.push(Done::Record(out));
             }
-            let kept: Vec<String> = kept_at
-                .iter()
-                .map(|at| {
-                    at.and_then(|i| r.fields.get(i))
-                        .cloned()
-                        .unwrap_or_default()
-                })
-                .collect();
-            out.rows.reserve(r.text.len() + 64 * buf.len());
-            rows.write_article(&r.id, &kept, &r.text, buf, &mut out.rows);
-            if options.summary {
-                summary_format.write_article(&r.id, &kept, buf, &mut out.summary);
-            }
-            if digests {
-                out.digest = Some(ArticleDigest::new(&r.text, buf, model.labels().len()));
-            }
-            if options.unit != Unit::Record {
-                // Freed here rather than on the writing thread: a free into
-                // another thread's malloc arena takes that arena's lock.
-                r.text = String::new();
-            }
-            Done::Record(r, out)
-        });
-        // The reader reads into it again (unless it has finished).
-        let _ = spare_tx.send(bytes);
-        done
+            chunk
+        }
     };
-    // While the workers parse and score batch n + 1, this thread reports
-    // and writes batch n (rayon's in-place scope: the writing side needs
-    // no Send), so the workers do not wait for the sink.
+    // The workers score chunks as they come, each a rayon task, two
+    // batches in flight at most; this thread reports and writes the chunks
+    // in input order as they are done, so that no worker waits for the
+    // others at the end of a batch (rayon's in-place scope: the writing
+    // side needs no Send).
+    let (done_tx, done_rx) = channel::<(u64, Chunk)>();
     let mut batches = rx.into_iter();
-    let mut current = batches.next().map(score_batch);
-    while let Some(done) = current.take() {
-        let next = batches.next();
-        let more = next.is_some();
-        let mut next_done = None;
-        let stop = rayon::in_place_scope(|scope| {
-            if let Some(nb) = next {
-                let slot = &mut next_done;
-                let score_batch = &score_batch;
-                scope.spawn(move |_| *slot = Some(score_batch(nb)));
+    rayon::in_place_scope(|scope| {
+        // Chunks handed out and written so far; those handed out and not
+        // yet written, in input order (None until done).
+        let (mut spawned, mut written) = (0u64, 0u64);
+        let mut ready: VecDeque<Option<Chunk>> = VecDeque::new();
+        // Each batch in flight: where its chunks end, and its input.
+        let mut in_flight: VecDeque<(u64, Arc<BatchInput>)> = VecDeque::new();
+        let mut input_left = true;
+        'run: loop {
+            while input_left && in_flight.len() < BATCHES_IN_FLIGHT {
+                let Some(batch) = batches.next() else {
+                    input_left = false;
+                    break;
+                };
+                let (input, chunks) = batch.into_chunks();
+                for entries in chunks {
+                    let (seq, input) = (spawned, Arc::clone(&input));
+                    let (done_tx, score_chunk) = (&done_tx, &score_chunk);
+                    scope.spawn(move |_| {
+                        let chunk = score_chunk(entries, &input);
+                        // Dropped first: once a batch's chunks are all
+                        // written, the writing thread holds its input alone.
+                        drop(input);
+                        let _ = done_tx.send((seq, chunk));
+                    });
+                    spawned += 1;
+                    ready.push_back(None);
+                }
+                in_flight.push_back((spawned, input));
             }
+            if written == spawned {
+                break;
+            }
+            // The next chunk in input order, once done.
+            while ready.front().is_some_and(Option::is_none) {
+                let Ok((seq, chunk)) = done_rx.recv() else {
+                    break 'run;
+                };
+                ready[(seq - written) as usize] = Some(chunk);
+            }
+            let Some(Some(mut chunk)) = ready.pop_front() else {
+                break;
+            };
+            written += 1;
             // Every item is reported and written in input order.
-            for item in done {
-                let (r, scored) = match item {
+            // The ends of the rows and summary rows of the last record
+            // to write: a failing record's rows end where the previous
+            // record's did (it has none), and --strict writes only the
+            // records before the first bad one.
+            let (mut rows_end, mut summary_end) = (0, 0);
+            let mut bad = None;
+            for item in chunk.done.drain(..) {
+                let scored = match item {
                     Done::Skip(s) => {
                         totals.skipped += 1;
                         if options.strict {
-                            failure = Some(Failure::Strict(format!("{}: {}", s.origin, s.reason)));
-                            return true;
+                            bad = Some(format!("{}: {}", s.origin, s.reason));
+                            break;
                         }
                         // The same reason over and over (a wrong text field on every
                         // line) is shown a few times, then counted.
@@ -392,34 +461,37 @@ pub fn score_files(
                         }
                         continue;
                     }
-                    Done::Record(r, scored) => (r, scored),
+                    Done::Record(scored) => scored,
                 };
+                let origin = || scored.record.as_ref().map(|r| &r.origin);
                 if scored.n == 0 {
                     // Nothing to score ("* * *", a zero-width space): the record
                     // is counted as skipped rather than vanishing.
                     totals.skipped += 1;
                     let reason =
                         "no sentence found (only punctuation, symbols or invisible characters)";
+                    let origin = origin().expect("kept for the warning");
                     if options.strict {
-                        failure = Some(Failure::Strict(format!("{}: {reason}", r.origin)));
-                        return true;
+                        bad = Some(format!("{origin}: {reason}"));
+                        break;
                     }
                     on(Event::Warning(&format!(
-                        "warning: {}: {reason}; skipped",
-                        r.origin
+                        "warning: {origin}: {reason}; skipped"
                     )));
                     continue;
                 }
                 totals.articles += 1;
                 totals.bytes += scored.text_len as u64;
                 totals.sentences += scored.n as u64;
-                if let (Unit::Record, Some(check)) = (options.unit, unit_check.as_mut()) {
+                if let (Unit::Record, Some(check), Some(r)) =
+                    (options.unit, unit_check.as_mut(), scored.record.as_ref())
+                {
                     check.push(segmenter.split(&r.text).len());
                     if check.len() == UNIT_CHECK_RECORDS {
                         warn_if_articles(unit_check.take(), on);
                     }
                 }
-                if r.repaired {
+                if let Some(r) = scored.record.as_ref().filter(|r| r.repaired) {
                     totals.repaired += 1;
                     on(Event::Warning(&format!(
                         "warning: {}: invalid UTF-8 replaced with U+FFFD",
@@ -430,43 +502,55 @@ pub fn score_files(
                     scored.candidates.into_iter().for_each(|c| sg.offer(c));
                     continue;
                 }
-                if let Err(e) = sink.rows(&scored.rows) {
-                    if e.kind() == std::io::ErrorKind::BrokenPipe {
-                        outcome.cut_short = true;
-                    } else {
-                        failure = Some(Failure::Write {
-                            what: "output",
-                            source: e,
-                        });
-                    }
-                    return true;
-                }
-                if options.summary {
-                    if let Err(e) = sink.summary(&scored.summary) {
-                        failure = Some(Failure::Write {
-                            what: "summary",
-                            source: e,
-                        });
-                        return true;
-                    }
-                }
-                if let (Some(stats), Some(digest)) = (archive.as_mut(), scored.digest) {
-                    let fields: Vec<(String, String)> = extra
-                        .iter()
-                        .cloned()
-                        .zip(r.fields.iter().cloned())
-                        .collect();
+                (rows_end, summary_end) = (scored.rows_end, scored.summary_end);
+                if let (Some(stats), Some(digest), Some(r)) =
+                    (archive.as_mut(), scored.digest, scored.record)
+                {
+                    let fields: Vec<(String, String)> =
+                        extra.iter().cloned().zip(r.fields).collect();
                     stats.add(&r.id, &fields, digest);
                 }
             }
-            on(Event::Progress(totals));
-            false
-        });
-        if stop {
-            break;
+            let sent = sink
+                .rows(&chunk.rows[..rows_end])
+                .map_err(|e| ("output", e))
+                .and_then(|()| match options.summary {
+                    true => sink
+                        .summary(&chunk.summary[..summary_end])
+                        .map_err(|e| ("summary", e)),
+                    false => Ok(()),
+                });
+            match sent {
+                Err((_, e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                    outcome.cut_short = true;
+                    break 'run;
+                }
+                Err((what, source)) => {
+                    failure = Some(Failure::Write { what, source });
+                    break 'run;
+                }
+                Ok(()) => {}
+            }
+            if let Some(message) = bad {
+                failure = Some(Failure::Strict(message));
+                break 'run;
+            }
+            chunk.recycle();
+            spare_chunks
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(chunk);
+            while in_flight.front().is_some_and(|(end, _)| *end <= written) {
+                let (_, input) = in_flight.pop_front().expect("checked above");
+                // The reader reads into its bytes again (unless it has
+                // finished).
+                if let Ok(input) = Arc::try_unwrap(input) {
+                    let _ = spare_tx.send(input.into_bytes());
+                }
+                on(Event::Progress(totals));
+            }
         }
-        current = more.then(|| next_done.unwrap_or_default());
-    }
+    });
     // Dropping the receiver stops the reader at its next send.
     drop(batches);
     let _ = reader.join();
@@ -500,27 +584,52 @@ pub fn score_files(
     Ok(outcome)
 }
 
-/// A batch item after the workers: a skip, or a record with its output
-/// (its text only kept for [`Unit::Record`]'s check).
-// Skips are rare: boxing the large variant would add an allocation per
-// record to save space on a few.
-#[allow(clippy::large_enum_variant)]
+/// A batch item after the workers: a skip, or a record's output.
 enum Done {
     Skip(Skip),
-    Record(Record, Scored),
+    Record(Scored),
 }
 
-/// One record's output: its rows, its summary row, its sentence count and,
-/// when suggesting, its sentences as candidates.
+/// What the workers make of a run of records: their rows and summary rows
+/// one after another, and one [`Done`] per item.
 #[derive(Default)]
-struct Scored {
+struct Chunk {
     rows: Vec<u8>,
     summary: Vec<u8>,
+    done: Vec<Done>,
+}
+
+impl Chunk {
+    /// Emptied for reuse; a buffer grown far beyond the usual by one huge
+    /// record is given back rather than kept for the rest of the run.
+    fn recycle(&mut self) {
+        const KEEP: usize = 4 << 20;
+        for buf in [&mut self.rows, &mut self.summary] {
+            buf.clear();
+            if buf.capacity() > KEEP {
+                *buf = Vec::new();
+            }
+        }
+        self.done.clear();
+    }
+}
+
+/// One record's output: where its rows and summary row end in its chunk's
+/// buffers, its sentence count and, when suggesting, its sentences as
+/// candidates.
+#[derive(Default)]
+struct Scored {
+    rows_end: usize,
+    summary_end: usize,
     n: usize,
     /// Bytes of the record's text.
     text_len: usize,
     candidates: Vec<Candidate>,
     digest: Option<ArticleDigest>,
+    /// The record, when the writing thread needs more than the above: for
+    /// a warning, the unit check or the archive (its text only kept for
+    /// [`Unit::Record`]'s check).
+    record: Option<Record>,
 }
 
 /// Warns when records scored whole look like articles: their median
