@@ -308,80 +308,78 @@ pub fn score_files(
     // chunk's rows go into one buffer (noting where each record's end),
     // so the writing thread makes one call per chunk.
     let score_chunk = |entries: ChunkEntries, input: &BatchInput| -> Chunk {
-        {
-            let items = entries.items(input, &options.fields);
-            let mut chunk = spare_chunks
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .pop()
-                .unwrap_or_default();
-            // One scorer per worker thread for the whole run, so each
-            // thread's term cache stays warm across batches (map_init
-            // would build one per work split).
-            let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
-            let mut guard = workers[slot].lock().unwrap_or_else(|e| e.into_inner());
-            let (scorer, buf) = &mut *guard;
-            for item in items {
-                let mut r = match item {
-                    Item::Record(r) => r,
-                    Item::Skip(s) => {
-                        chunk.done.push(Done::Skip(s));
-                        continue;
-                    }
-                };
-                scorer.score(&r.text, buf);
-                let mut out = Scored {
-                    n: buf.len(),
-                    text_len: r.text.len(),
-                    ..Scored::default()
-                };
-                if suggesting {
-                    out.candidates = buf
-                        .iter()
-                        .map(|s| Candidate {
-                            doc_id: r.id.clone(),
-                            sent_idx: s.sent_idx,
-                            start: s.start,
-                            end: s.end,
-                            text: r.text[s.start..s.end].to_string(),
-                            scores: s.scores.clone(),
-                        })
-                        .collect();
-                } else if out.n > 0 {
-                    let kept: Vec<String> = kept_at
-                        .iter()
-                        .map(|at| {
-                            at.and_then(|i| r.fields.get(i))
-                                .cloned()
-                                .unwrap_or_default()
-                        })
-                        .collect();
-                    chunk.rows.reserve(r.text.len() + 64 * buf.len());
-                    rows.write_article(&r.id, &kept, &r.text, buf, &mut chunk.rows);
-                    if options.summary {
-                        summary_format.write_article(&r.id, &kept, buf, &mut chunk.summary);
-                    }
-                    if digests {
-                        out.digest = Some(ArticleDigest::new(&r.text, buf, model.labels().len()));
-                    }
+        let items = entries.items(input, &options.fields);
+        let mut chunk = spare_chunks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop()
+            .unwrap_or_default();
+        // One scorer per worker thread for the whole run, so each
+        // thread's term cache stays warm across batches (map_init
+        // would build one per work split).
+        let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
+        let mut guard = workers[slot].lock().unwrap_or_else(|e| e.into_inner());
+        let (scorer, buf) = &mut *guard;
+        for item in items {
+            let mut r = match item {
+                Item::Record(r) => r,
+                Item::Skip(s) => {
+                    chunk.done.push(Done::Skip(s));
+                    continue;
                 }
-                out.rows_end = chunk.rows.len();
-                out.summary_end = chunk.summary.len();
-                // The writing thread gets only what it still needs of the
-                // record (its origin for a warning, its text for the unit
-                // check, its id and fields for the archive); the rest is
-                // freed here, where it was allocated: a free into another
-                // thread's malloc arena takes that arena's lock.
-                if out.n == 0 || r.repaired || options.unit == Unit::Record || digests {
-                    if options.unit != Unit::Record {
-                        r.text = String::new();
-                    }
-                    out.record = Some(r);
+            };
+            scorer.score(&r.text, buf);
+            let mut out = Scored {
+                n: buf.len(),
+                text_len: r.text.len(),
+                ..Scored::default()
+            };
+            if suggesting {
+                out.candidates = buf
+                    .iter()
+                    .map(|s| Candidate {
+                        doc_id: r.id.clone(),
+                        sent_idx: s.sent_idx,
+                        start: s.start,
+                        end: s.end,
+                        text: r.text[s.start..s.end].to_string(),
+                        scores: s.scores.clone(),
+                    })
+                    .collect();
+            } else if out.n > 0 {
+                let kept: Vec<String> = kept_at
+                    .iter()
+                    .map(|at| {
+                        at.and_then(|i| r.fields.get(i))
+                            .cloned()
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                chunk.rows.reserve(r.text.len() + 64 * buf.len());
+                rows.write_article(&r.id, &kept, &r.text, buf, &mut chunk.rows);
+                if options.summary {
+                    summary_format.write_article(&r.id, &kept, buf, &mut chunk.summary);
                 }
-                chunk.done.push(Done::Record(out));
+                if digests {
+                    out.digest = Some(ArticleDigest::new(&r.text, buf, model.labels().len()));
+                }
             }
-            chunk
+            out.rows_end = chunk.rows.len();
+            out.summary_end = chunk.summary.len();
+            // The writing thread gets only what it still needs of the
+            // record (its origin for a warning, its text for the unit
+            // check, its id and fields for the archive); the rest is
+            // freed here, where it was allocated: a free into another
+            // thread's malloc arena takes that arena's lock.
+            if out.n == 0 || r.repaired || options.unit == Unit::Record || digests {
+                if options.unit != Unit::Record {
+                    r.text = String::new();
+                }
+                out.record = Some(r);
+            }
+            chunk.done.push(Done::Record(out));
         }
+        chunk
     };
     // The workers score chunks as they come, each a rayon task, two
     // batches in flight at most; this thread reports and writes the chunks
