@@ -398,26 +398,39 @@ fn dot(a: &Vec<f64>, b: &Vec<f64>) -> f64 {
 }
 
 /// A [`Smooth`] problem as argmin's solvers take one, asking for the cost
-/// and the gradient separately: the last point's values are kept, so a
-/// point costs one pass over the data (the test references).
+/// and the gradient separately: the last point with its cost and gradient
+/// is kept, so a point costs one pass over the data (the test references).
 #[cfg(test)]
-struct ForArgmin<P>(P, LastEval<(f64, Vec<f64>)>);
+struct ForArgmin<P> {
+    problem: P,
+    /// The last point, its cost and its gradient.
+    last: RefCell<Option<Evaluated>>,
+}
+
+/// A point with its cost and gradient.
+#[cfg(test)]
+type Evaluated = (Vec<f64>, f64, Vec<f64>);
 
 #[cfg(test)]
 impl<P: Smooth> ForArgmin<P> {
     fn new(problem: P) -> Self {
-        ForArgmin(problem, LastEval::default())
+        ForArgmin {
+            problem,
+            last: RefCell::new(None),
+        }
     }
 
+    /// `pick` of the cost and gradient at `p`, computed unless `p` was the
+    /// last point asked for.
     fn evaluated<T>(&self, p: &[f64], pick: impl FnOnce(f64, &Vec<f64>) -> T) -> T {
-        self.1.with(
-            p,
-            || {
-                let mut g = Vec::new();
-                (self.0.cost_gradient(p, &mut g), g)
-            },
-            |(cost, g)| pick(*cost, g),
-        )
+        let mut last = self.last.borrow_mut();
+        if !matches!(&*last, Some((q, _, _)) if q.as_slice() == p) {
+            let mut g = Vec::new();
+            let cost = self.problem.cost_gradient(p, &mut g);
+            *last = Some((p.to_vec(), cost, g));
+        }
+        let (_, cost, g) = last.as_ref().expect("stored above");
+        pick(*cost, g)
     }
 }
 
@@ -498,33 +511,6 @@ fn sigmoid(z: f64) -> f64 {
     } else {
         let e = z.exp();
         e / (1.0 + e)
-    }
-}
-
-/// The last parameters a problem was evaluated at and what that gave:
-/// argmin asks for cost and gradient at the same point, so the pass over
-/// the data is done once for both.
-#[cfg(test)]
-struct LastEval<T>(RefCell<Option<(Vec<f64>, T)>>);
-
-#[cfg(test)]
-impl<T> Default for LastEval<T> {
-    fn default() -> Self {
-        LastEval(RefCell::new(None))
-    }
-}
-
-#[cfg(test)]
-impl<T> LastEval<T> {
-    /// `pick` of the stored result for `p`, or of `compute()`'s, which is
-    /// then stored.
-    fn with<R>(&self, p: &[f64], compute: impl FnOnce() -> T, pick: impl FnOnce(&T) -> R) -> R {
-        let mut last = self.0.borrow_mut();
-        if !matches!(&*last, Some((q, _)) if q.as_slice() == p) {
-            *last = Some((p.to_vec(), compute()));
-        }
-        let (_, value) = last.as_ref().expect("stored above");
-        pick(value)
     }
 }
 
