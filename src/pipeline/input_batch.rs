@@ -240,6 +240,22 @@ mod tests {
     use crate::io::input::read_into;
     use crate::io::{read_all, InputFormat};
 
+    /// The batches a [`Batcher`] sends for `files`, no buffers coming back.
+    fn batches_of(files: &[(PathBuf, PathBuf)], fields: &RecordFields) -> Vec<InputBatch> {
+        let mut batches = Vec::new();
+        let (_spare_tx, spare) = std::sync::mpsc::channel();
+        let mut batcher = Batcher::new(
+            |b| {
+                batches.push(b);
+                true
+            },
+            spare,
+        );
+        read_into(files, InputFormat::Auto, fields, &mut batcher);
+        batcher.finish();
+        batches
+    }
+
     /// A full batch is cut into contiguous chunks of about CHUNK_BYTES,
     /// one call each, in input order.
     #[test]
@@ -253,17 +269,7 @@ mod tests {
         let a = dir.path().join("a.jsonl");
         std::fs::write(&a, &body).unwrap();
         let fields = RecordFields::default();
-        let mut batches = Vec::new();
-        let (_spare_tx, spare) = std::sync::mpsc::channel();
-        let mut batcher = Batcher::new(
-            |b| {
-                batches.push(b);
-                true
-            },
-            spare,
-        );
-        read_into(&[(a.clone(), a)], InputFormat::Auto, &fields, &mut batcher);
-        batcher.finish();
+        let mut batches = batches_of(&[(a.clone(), a)], &fields);
         assert_eq!(batches.len(), 1);
         let batch = batches.pop().unwrap();
         let (input, chunks) = batch.into_chunks();
@@ -318,19 +324,8 @@ mod tests {
             want.push(i);
             true
         });
-        let mut batches = Vec::new();
-        let (spare_tx, spare) = std::sync::mpsc::channel();
-        let mut batcher = Batcher::new(
-            |b| {
-                batches.push(b);
-                true
-            },
-            spare,
-        );
-        read_into(&files, InputFormat::Auto, &fields, &mut batcher);
-        batcher.finish();
+        let batches = batches_of(&files, &fields);
         assert!(batches.len() >= 2, "{} batches", batches.len());
-        drop(spare_tx);
         let got: Vec<Item> = batches
             .into_iter()
             .flat_map(|b| {
