@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use unicode_segmentation::UnicodeSegmentation;
 
-use crate::bytes::all_bytes;
+use crate::bytes::{all_bytes, word_byte_mask};
 use crate::text::segment::is_fast_punct;
 
 /// Snowball stemming languages (every language `rust-stemmers` has).
@@ -207,7 +207,7 @@ impl Analyzer {
     /// Every word of `text` with its offsets and term.
     pub fn tokens(&self, text: &str) -> Vec<Token> {
         let mut out = Vec::new();
-        self.for_each_word(text, |s, e| {
+        self.for_each_word(text, &mut Vec::new(), |s, e| {
             out.push(Token {
                 start: s,
                 end: e,
@@ -220,9 +220,11 @@ impl Analyzer {
     /// Appends the term ids of `text`'s words to `out`, stemming each
     /// distinct word once through `cache`.
     pub(crate) fn analyze(&self, text: &str, cache: &mut TermCache, out: &mut Vec<u32>) {
-        self.for_each_word(text, |s, e| {
+        let mut masks = std::mem::take(&mut cache.masks);
+        self.for_each_word(text, &mut masks, |s, e| {
             out.push(cache.id(self, &text[s..e]));
         });
+        cache.masks = masks;
     }
 
     /// [`Analyzer::analyze`] that also appends each term's hash to
@@ -238,8 +240,9 @@ impl Analyzer {
         hashes: &mut Vec<u64>,
     ) {
         let mut spans = std::mem::take(&mut cache.spans);
+        let mut masks = std::mem::take(&mut cache.masks);
         spans.clear();
-        self.for_each_word(text, |s, e| {
+        self.for_each_word(text, &mut masks, |s, e| {
             if (1..=ShortKey::MAX).contains(&(e - s)) {
                 cache.short.prefetch(&ShortKey::of(&text.as_bytes()[s..e]));
             }
@@ -253,15 +256,19 @@ impl Analyzer {
             hashes.push(hash);
         }
         cache.spans = spans;
+        cache.masks = masks;
     }
 
-    /// The word spans this analyzer's settings give.
-    fn for_each_word(&self, text: &str, mut f: impl FnMut(usize, usize)) {
-        if self.config.split_run_on {
-            for_each_word(text, false, |s, e| split_run_on(text, s, e, &mut f));
-        } else {
-            for_each_word(text, false, f);
-        }
+    /// The word spans this analyzer's settings give; `masks` is scratch.
+    fn for_each_word(&self, text: &str, masks: &mut Vec<u64>, mut f: impl FnMut(usize, usize)) {
+        let split = self.config.split_run_on;
+        for_each_word_marked(text, false, masks, |s, e, marked| {
+            if split && marked {
+                split_run_on(text, s, e, &mut f)
+            } else {
+                f(s, e)
+            }
+        });
     }
 }
 
@@ -320,6 +327,8 @@ pub struct TermCache {
     buf: String,
     /// Word spans of the text being analysed (reused).
     spans: Vec<(usize, usize)>,
+    /// The word scanner's bitmasks (reused).
+    masks: Vec<u64>,
     limit: usize,
     generation: u64,
 }
@@ -498,6 +507,7 @@ impl TermCache {
             terms: Vec::new(),
             buf: String::new(),
             spans: Vec::new(),
+            masks: Vec::new(),
             limit: Self::LIMIT,
             generation: 0,
         }
@@ -654,11 +664,23 @@ pub fn word_spans_unicode(text: &str) -> Vec<(usize, usize)> {
 /// or digit (what `unicode_words` yields), using the fast scanner where it
 /// applies unless `unicode_only`.
 pub(crate) fn for_each_word(text: &str, unicode_only: bool, mut f: impl FnMut(usize, usize)) {
+    for_each_word_marked(text, unicode_only, &mut Vec::new(), |s, e, _| f(s, e));
+}
+
+/// [`for_each_word`] that also tells `f` whether the word holds a `.` or
+/// `:` (what run-on splitting looks for); `masks` is the fast scanner's
+/// scratch.
+fn for_each_word_marked(
+    text: &str,
+    unicode_only: bool,
+    masks: &mut Vec<u64>,
+    mut f: impl FnMut(usize, usize, bool),
+) {
     if !unicode_only && words_fast_path_applies(text) {
-        fast_words(text, f);
+        fast_words(text, masks, f);
     } else {
         for (i, w) in text.unicode_word_indices() {
-            f(i, i + w.len());
+            f(i, i + w.len(), w.bytes().any(|b| b == b'.' || b == b':'));
         }
     }
 }
@@ -681,11 +703,53 @@ fn words_fast_path_applies(s: &str) -> bool {
 /// The UAX #29 word rules on the fast-path alphabet: letters, digits and `_`
 /// join (WB5, WB8-10, WB13a-b); a letter, a MidLetter/MidNumLet/quote, and a
 /// letter join (WB6-7); a digit, a MidNum/MidNumLet/quote, and a digit join
-/// (WB11-12). Segments without a letter or digit are dropped.
-fn fast_words(text: &str, mut f: impl FnMut(usize, usize)) {
+/// (WB11-12). Segments without a letter or digit are dropped. `f` also gets
+/// whether a `.` or `:` joined the word.
+///
+/// Word bytes are found 64 at a time as bitmasks ([`word_byte_mask`], in
+/// `masks`, reused), so a word costs a few bit operations rather than a
+/// branch per byte; only the byte after a word is looked at one by one.
+fn fast_words(text: &str, masks: &mut Vec<u64>, mut f: impl FnMut(usize, usize, bool)) {
     let b = text.as_bytes();
     let n = b.len();
-    let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    masks.clear();
+    let mut blocks = b.chunks_exact(64);
+    for block in &mut blocks {
+        masks.push(word_byte_mask(block.try_into().expect("64-byte block")));
+    }
+    if !blocks.remainder().is_empty() {
+        // Zero padding: not a word byte.
+        let mut last = [0u8; 64];
+        last[..blocks.remainder().len()].copy_from_slice(blocks.remainder());
+        masks.push(word_byte_mask(&last));
+    }
+    let masks = &masks[..];
+    // The first word byte at or after `i`.
+    let next_word = |i: usize| -> Option<usize> {
+        let mut k = i / 64;
+        let mut m = *masks.get(k)? & (u64::MAX << (i % 64));
+        while m == 0 {
+            k += 1;
+            m = *masks.get(k)?;
+        }
+        Some(k * 64 + m.trailing_zeros() as usize)
+    };
+    // The first byte at or after `i` that is not a word byte, or `n`.
+    let word_end = |i: usize| -> usize {
+        let mut k = i / 64;
+        let mut m = match masks.get(k) {
+            Some(&m) => !m & (u64::MAX << (i % 64)),
+            None => return n,
+        };
+        while m == 0 {
+            k += 1;
+            match masks.get(k) {
+                Some(&x) => m = !x,
+                None => return n,
+            }
+        }
+        (k * 64 + m.trailing_zeros() as usize).min(n)
+    };
     // The width of a mid character at `i` (ASCII or U+2018/U+2019), and
     // whether it may join letters and/or digits.
     let mid = |i: usize| -> Option<(usize, bool, bool)> {
@@ -700,29 +764,21 @@ fn fast_words(text: &str, mut f: impl FnMut(usize, usize)) {
         }
     };
     let mut i = 0;
-    while i < n {
-        if !is_word(b[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        loop {
-            while i < n && is_word(b[i]) {
-                i += 1;
-            }
-            let Some((w, letters, digits)) = mid(i) else {
-                break;
-            };
+    while let Some(start) = next_word(i) {
+        let mut marked = false;
+        i = word_end(start);
+        while let Some((w, letters, digits)) = mid(i) {
             let (prev, next) = (b[i - 1], b.get(i + w).copied().unwrap_or(b' '));
             let joins = (letters && prev.is_ascii_alphabetic() && next.is_ascii_alphabetic())
                 || (digits && prev.is_ascii_digit() && next.is_ascii_digit());
             if !joins {
                 break;
             }
-            i += w;
+            marked |= matches!(b[i], b'.' | b':');
+            i = word_end(i + w);
         }
-        if b[start..i].iter().any(u8::is_ascii_alphanumeric) {
-            f(start, i);
+        if b[start] != b'_' || b[start..i].iter().any(u8::is_ascii_alphanumeric) {
+            f(start, i, marked);
         }
     }
 }
