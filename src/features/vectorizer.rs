@@ -478,7 +478,13 @@ impl Vectorizer {
     #[inline]
     fn tfidf(&self, column: u32, c: f32) -> f32 {
         let tf = if self.config.sublinear_tf {
-            1.0 + c.ln()
+            // Most counts are 1, and ln(1) is exactly +0 (IEEE 754): the
+            // same bits without the call.
+            if c == 1.0 {
+                1.0
+            } else {
+                1.0 + c.ln()
+            }
         } else {
             c
         };
@@ -556,6 +562,12 @@ impl Vectorizer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sublinear_tf_of_one_is_one_without_the_logarithm() {
+        // `tfidf` skips `ln` for counts of 1: this must be the same bits.
+        assert_eq!((1.0f32 + 1.0f32.ln()).to_bits(), 1.0f32.to_bits());
+    }
     use crate::features::featurizer::Featurizer;
     use crate::text::analyzer::AnalyzerConfig;
 
