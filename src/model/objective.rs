@@ -292,12 +292,26 @@ pub(crate) fn probabilities(
     z: &mut [f32],
     out: &mut [f32],
 ) {
-    let k = bias.len();
-    z.copy_from_slice(bias);
-    for (j, v) in row {
-        let w = &weights[j as usize * k..(j as usize + 1) * k];
-        for (z, w) in z.iter_mut().zip(w) {
-            *z += w * v;
+    // A fixed label count lets the compiler keep the margins in registers
+    // and drop the per-column slice checks; every count adds the same
+    // products in the same order, so the bits do not depend on the path.
+    match bias.len() {
+        1 => margins::<1>(weights, bias, row, z),
+        2 => margins::<2>(weights, bias, row, z),
+        3 => margins::<3>(weights, bias, row, z),
+        4 => margins::<4>(weights, bias, row, z),
+        5 => margins::<5>(weights, bias, row, z),
+        6 => margins::<6>(weights, bias, row, z),
+        7 => margins::<7>(weights, bias, row, z),
+        8 => margins::<8>(weights, bias, row, z),
+        k => {
+            z.copy_from_slice(bias);
+            for (j, v) in row {
+                let w = &weights[j as usize * k..(j as usize + 1) * k];
+                for (z, w) in z.iter_mut().zip(w) {
+                    *z += w * v;
+                }
+            }
         }
     }
     match mode {
@@ -316,6 +330,27 @@ pub(crate) fn probabilities(
     }
 }
 
+/// The margins `bias + sum(w * v)` of `K` labels into `z`, column by column
+/// in row order.
+#[inline]
+fn margins<const K: usize>(
+    weights: &[f32],
+    bias: &[f32],
+    row: impl Iterator<Item = (u32, f32)>,
+    z: &mut [f32],
+) {
+    let mut acc: [f32; K] = bias.try_into().expect("one bias per label");
+    for (j, v) in row {
+        let w: &[f32; K] = weights[j as usize * K..][..K]
+            .try_into()
+            .expect("K weights per column");
+        for (a, w) in acc.iter_mut().zip(w) {
+            *a += w * v;
+        }
+    }
+    z.copy_from_slice(&acc);
+}
+
 /// Label decisions from scores: each score against its threshold in
 /// multi-label mode; the first highest score in multi-class mode.
 pub(crate) fn decide(mode: Mode, scores: &[f32], thresholds: &[f32]) -> Vec<bool> {
@@ -331,6 +366,35 @@ pub(crate) fn decide(mode: Mode, scores: &[f32], thresholds: &[f32]) -> Vec<bool
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_label_counts_give_the_generic_bits() {
+        // Margins summed in registers for 1-8 labels against the plain
+        // slice loop, on values whose sums round differently by order.
+        for k in 1..=10usize {
+            let cols = 37usize;
+            let weights: Vec<f32> = (0..cols * k)
+                .map(|i| ((i * 7919 % 1000) as f32 - 500.0) * 1e-3 + 1e-7 * i as f32)
+                .collect();
+            let bias: Vec<f32> = (0..k).map(|c| c as f32 * 0.37 - 1.0).collect();
+            let row: Vec<(u32, f32)> = (0..cols as u32)
+                .step_by(3)
+                .map(|j| (j, 1.0 / (1.0 + j as f32)))
+                .collect();
+            let mut expected = bias.clone();
+            for &(j, v) in &row {
+                for c in 0..k {
+                    expected[c] += weights[j as usize * k + c] * v;
+                }
+            }
+            for mode in [Mode::MultiLabel, Mode::MultiClass] {
+                let (mut z, mut out) = (vec![0f32; k], vec![0f32; k]);
+                probabilities(mode, &weights, &bias, row.iter().copied(), &mut z, &mut out);
+                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&z), bits(&expected), "{k} labels");
+            }
+        }
+    }
 
     #[test]
     fn majority_baseline_is_all_negative_for_rare_labels() {
