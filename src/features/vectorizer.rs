@@ -199,6 +199,18 @@ impl FeatureConfig {
                 continue;
             }
             let seed = self.hash_seed.wrapping_add(n as u64 - 1);
+            if n == 2 {
+                // The common case with the length a constant, so the hash's
+                // dispatch on length folds away: the same bytes, the same
+                // bucket.
+                for (i, pair) in hashes.windows(2).enumerate() {
+                    let mut bytes = [0u8; 16];
+                    bytes[..8].copy_from_slice(&pair[0].to_le_bytes());
+                    bytes[8..].copy_from_slice(&pair[1].to_le_bytes());
+                    f((xxh3_64_with_seed(&bytes, seed) & mask) as u32, i, i + 1);
+                }
+                continue;
+            }
             for i in 0..hashes.len().saturating_sub(n - 1) {
                 for (k, h) in hashes[i..i + n].iter().enumerate() {
                     bytes[k * 8..k * 8 + 8].copy_from_slice(&h.to_le_bytes());
