@@ -251,7 +251,7 @@ impl Analyzer {
         ids.reserve(spans.len());
         hashes.reserve(spans.len());
         for &(s, e) in &spans {
-            let (id, hash) = cache.id_hash(self, &text[s..e]);
+            let (id, hash) = cache.id_hash_at(self, text, s, e);
             ids.push(id);
             hashes.push(hash);
         }
@@ -555,19 +555,34 @@ impl TermCache {
     /// first sight.
     #[inline]
     pub(crate) fn id_hash(&mut self, analyzer: &Analyzer, word: &str) -> (u32, u64) {
-        let bytes = word.as_bytes();
+        self.id_hash_at(analyzer, word, 0, word.len())
+    }
+
+    /// [`TermCache::id_hash`] of the word `text[start..end]`: a hit reads
+    /// the bytes only, and the `str` (with its char-boundary checks) is
+    /// cut for words seen the first time or too long for the byte keys.
+    #[inline]
+    fn id_hash_at(
+        &mut self,
+        analyzer: &Analyzer,
+        text: &str,
+        start: usize,
+        end: usize,
+    ) -> (u32, u64) {
+        let bytes = &text.as_bytes()[start..end];
         if (1..=ShortKey::MAX).contains(&bytes.len()) {
             let key = ShortKey::of(bytes);
             let id = match self.short.get(&key) {
                 Some(id) => id,
                 None => {
-                    let id = self.analyze_new(analyzer, word);
+                    let id = self.analyze_new(analyzer, &text[start..end]);
                     self.short.insert(key, id);
                     id
                 }
             };
             return (id, self.terms[id as usize].hash);
         }
+        let word = &text[start..end];
         let id = match self.by_word.get(word) {
             Some(&id) => id,
             None => {
