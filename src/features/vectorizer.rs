@@ -464,14 +464,20 @@ impl Vectorizer {
     fn tfidf_row(&self, counts: impl Iterator<Item = (u32, u32)>, out: &mut Vec<(u32, f32)>) {
         out.clear();
         // Columns follow bucket order, so the word block comes first:
-        // `split` is where the character block starts.
+        // `split` is where the character block starts. Each block's norm is
+        // summed in a loop of its own: choosing the sum per column put a
+        // conditional move between one addition and the next.
         let mut norms = [0f32; 2];
-        let mut split = 0;
+        let mut counts = counts.peekable();
+        while let Some((j, c)) = counts.next_if(|&(j, _)| j < self.word_columns) {
+            let v = self.tfidf(j, c as f32);
+            norms[0] += v * v;
+            out.push((j, v));
+        }
+        let split = out.len();
         for (j, c) in counts {
             let v = self.tfidf(j, c as f32);
-            let block = usize::from(j >= self.word_columns);
-            norms[block] += v * v;
-            split += 1 - block;
+            norms[1] += v * v;
             out.push((j, v));
         }
         let (words, chars) = out.split_at_mut(split);
