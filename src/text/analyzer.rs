@@ -993,6 +993,22 @@ mod tests {
     }
 
     #[test]
+    fn fast_words_match_unicode_words_across_64_byte_blocks() {
+        // Words, joins ("U.S.", "3,5", "don't") and separators on every
+        // side of the scanner's block edges, and texts ending exactly on one.
+        let unit = "U.S. don't 3,5 a.b x_y __ Kyiv: peace.The ";
+        for len in [63, 64, 65, 127, 128, 129, 200] {
+            for shift in 0..unit.len() {
+                let t: String = unit.repeat(8).chars().skip(shift).take(len).collect();
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                for_each_word(&t, false, |s, e| a.push((s, e)));
+                for_each_word(&t, true, |s, e| b.push((s, e)));
+                assert_eq!(a, b, "{t:?}");
+            }
+        }
+    }
+
+    #[test]
     fn fast_words_match_unicode_words() {
         let t = "Don’t stop: it's 3.5% (1,000;2) a.b.c x_y __ U.S. “quoted” e-mail a:b 1:2 ‘x’";
         let mut a = Vec::new();
