@@ -159,7 +159,15 @@ pub(crate) struct FeatureScratch {
     char_buckets: Vec<u32>,
     /// Term-cache generation the spans belong to.
     char_generation: u64,
+    /// The column of every term id's unigram ([`NO_COLUMN`] where the
+    /// vectorizer dropped it), filled as ids appear, for the vectorizer
+    /// and term-cache generation in `unigram_owner`.
+    unigram_columns: Vec<u32>,
+    unigram_owner: Option<(u64, u64)>,
 }
+
+/// A unigram the vectorizer does not keep.
+const NO_COLUMN: u32 = u32::MAX;
 
 impl FeatureScratch {
     /// Scratch state for the given feature settings.
@@ -173,6 +181,8 @@ impl FeatureScratch {
             char_spans: Vec::new(),
             char_buckets: Vec::new(),
             char_generation: 0,
+            unigram_columns: Vec::new(),
+            unigram_owner: None,
         }
     }
 
@@ -193,6 +203,10 @@ impl FeatureScratch {
     /// vectorizer's columns in `out` (cleared first): buckets the
     /// vectorizer does not keep are dropped before sorting, and no bucket
     /// is looked up twice.
+    ///
+    /// A unigram's column depends on its term alone, so it is looked up
+    /// once per term and kept by term id: a word costs one load from a small
+    /// dense array where it cost a hash, a prefetch and a column lookup.
     pub(crate) fn column_counts(
         &mut self,
         analyzer: &Analyzer,
@@ -200,6 +214,38 @@ impl FeatureScratch {
         text: &str,
         out: &mut Vec<(u32, u32)>,
     ) {
+        let config = vectorizer.config();
+        if config.ngram_min == 1 {
+            self.analyze(analyzer, text);
+            let owner = Some((vectorizer.instance(), self.cache.generation()));
+            if self.unigram_owner != owner {
+                self.unigram_columns.clear();
+                self.unigram_owner = owner;
+            }
+            self.buckets.clear();
+            for &id in &self.ids {
+                while self.unigram_columns.len() <= id as usize {
+                    let term = self.cache.term(self.unigram_columns.len() as u32);
+                    let bucket = config.unigram_bucket(term.hash);
+                    self.unigram_columns
+                        .push(vectorizer.column_of(bucket).unwrap_or(NO_COLUMN));
+                }
+                let column = self.unigram_columns[id as usize];
+                if column != NO_COLUMN {
+                    self.buckets.push(column);
+                }
+            }
+            self.raw.clear();
+            config.for_each_ngram_from(2, &self.hashes, |b, _, _| {
+                vectorizer.prefetch_column(b);
+                self.raw.push(b);
+            });
+            self.buckets
+                .extend(self.raw.iter().filter_map(|&b| vectorizer.column_of(b)));
+            self.push_char_grams(config, |b| vectorizer.column_of(b), |_, _| {});
+            self.count_sorted(out);
+            return;
+        }
         self.bucket_counts_with(
             analyzer,
             vectorizer.config(),
@@ -228,9 +274,7 @@ impl FeatureScratch {
         prefetch: impl Fn(u32),
         mut on_gram: impl FnMut(u32, Gram),
     ) {
-        self.ids.clear();
-        self.hashes.clear();
-        analyzer.analyze_hashed(text, &mut self.cache, &mut self.ids, &mut self.hashes);
+        self.analyze(analyzer, text);
         self.raw.clear();
         config.for_each_ngram(&self.hashes, |b, first, last| {
             prefetch(b);
@@ -239,6 +283,26 @@ impl FeatureScratch {
         });
         self.buckets.clear();
         self.buckets.extend(self.raw.iter().filter_map(|&b| key(b)));
+        self.push_char_grams(config, key, on_gram);
+        self.count_sorted(out);
+    }
+
+    /// Term ids and hashes of `text`'s words into `ids` and `hashes`.
+    fn analyze(&mut self, analyzer: &Analyzer, text: &str) {
+        self.ids.clear();
+        self.hashes.clear();
+        analyzer.analyze_hashed(text, &mut self.cache, &mut self.ids, &mut self.hashes);
+    }
+
+    /// Appends the character n-gram buckets of the analysed words, passed
+    /// through `key`, to `buckets` (and each to `on_gram`), when the
+    /// settings have them.
+    fn push_char_grams(
+        &mut self,
+        config: &FeatureConfig,
+        key: impl Fn(u32) -> Option<u32>,
+        mut on_gram: impl FnMut(u32, Gram),
+    ) {
         if config.has_chars() {
             if self.char_generation != self.cache.generation() {
                 self.char_spans.clear();
@@ -267,6 +331,11 @@ impl FeatureScratch {
                 }
             }
         }
+    }
+
+    /// Sorts `buckets` into `(bucket, count)` pairs in `out` (cleared
+    /// first).
+    fn count_sorted(&mut self, out: &mut Vec<(u32, u32)>) {
         self.buckets.sort_unstable();
         out.clear();
         for &b in &self.buckets {
@@ -377,6 +446,50 @@ pub(crate) fn count_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unigram_columns_follow_the_vectorizer_and_cache_resets() {
+        // One session, two vectorizers with different columns, and a term
+        // cache that resets after every text: the kept unigram columns must
+        // never leak from one vectorizer or one cache generation to another.
+        let config = FeatureConfig {
+            min_df: 1,
+            ..FeatureConfig::default()
+        };
+        let f = Featurizer::new(AnalyzerConfig::default(), config.clone()).unwrap();
+        let fit = |texts: &[&str]| {
+            let (docs, names) = f.count_texts(texts);
+            Vectorizer::fit(config.clone(), &docs, &names).unwrap()
+        };
+        let a = fit(&["missile strike on the port", "aid convoy reached the city"]);
+        let b = fit(&["talks on security guarantees", "the city blamed the port"]);
+        let texts = [
+            "the port and the city",
+            "missile strike, aid convoy",
+            "security guarantees for the city",
+        ];
+        for (limit, alternate) in [(1, true), (1, false), (1000, true)] {
+            let mut session = f.session().with_cache_limit(limit);
+            let (mut buckets, mut columns) = (Vec::new(), Vec::new());
+            for round in 0..3 {
+                for (i, text) in texts.iter().enumerate() {
+                    let v = if alternate && (i + round) % 2 == 1 {
+                        &b
+                    } else {
+                        &a
+                    };
+                    session.column_counts(v, text, &mut columns);
+                    session.bucket_counts(text, &mut buckets);
+                    let mapped: Vec<(u32, u32)> = buckets
+                        .iter()
+                        .filter_map(|&(bucket, c)| v.column(bucket).map(|j| (j as u32, c)))
+                        .collect();
+                    assert_eq!(columns, mapped, "{text:?}, limit {limit}");
+                    session.trim_cache();
+                }
+            }
+        }
+    }
 
     #[test]
     fn term_cache_resets_rebuild_char_ngrams() {

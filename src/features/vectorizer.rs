@@ -188,13 +188,31 @@ impl FeatureConfig {
 
     /// Calls `f(bucket, first, last)` for every n-gram of `hashes` (term
     /// hashes of one text), where `first..=last` are the n-gram's positions.
-    pub fn for_each_ngram(&self, hashes: &[u64], mut f: impl FnMut(u32, usize, usize)) {
+    pub fn for_each_ngram(&self, hashes: &[u64], f: impl FnMut(u32, usize, usize)) {
+        self.for_each_ngram_from(self.ngram_min, hashes, f);
+    }
+
+    /// The bucket of a unigram: what [`FeatureConfig::for_each_ngram`] gives
+    /// for a term with hash `hash`.
+    #[inline]
+    pub(crate) fn unigram_bucket(&self, hash: u64) -> u32 {
+        (hash & self.mask()) as u32
+    }
+
+    /// [`FeatureConfig::for_each_ngram`] for the n-grams of `lowest` words
+    /// and more only.
+    pub(crate) fn for_each_ngram_from(
+        &self,
+        lowest: u8,
+        hashes: &[u64],
+        mut f: impl FnMut(u32, usize, usize),
+    ) {
         let mask = self.mask();
         let mut bytes = [0u8; 40];
-        for n in self.ngram_min as usize..=self.ngram_max as usize {
+        for n in lowest.max(self.ngram_min) as usize..=self.ngram_max as usize {
             if n == 1 {
                 for (i, &h) in hashes.iter().enumerate() {
-                    f((h & mask) as u32, i, i);
+                    f(self.unigram_bucket(h), i, i);
                 }
                 continue;
             }
@@ -234,6 +252,28 @@ pub struct Vectorizer {
     column_of: ColumnIndex,
     /// Columns of word n-grams; character n-gram columns come after them.
     word_columns: u32,
+    /// Tells this vectorizer apart from others, for per-session caches.
+    instance: Instance,
+}
+
+/// A number no other vectorizer built in this process has, so a session's
+/// cache of columns knows whose columns it holds (an address could be
+/// reused by the next vectorizer). Clones share it: they have the same
+/// columns. Not part of equality, and never saved.
+#[derive(Debug, Clone, Copy)]
+struct Instance(u64);
+
+impl Instance {
+    fn new() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        Instance(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+impl PartialEq for Instance {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// Bucket to column without hashing: one bit per possible bucket (kept or
@@ -326,7 +366,13 @@ impl Vectorizer {
             names,
             column_of,
             word_columns,
+            instance: Instance::new(),
         })
+    }
+
+    /// This vectorizer's [`Instance`] number.
+    pub(crate) fn instance(&self) -> u64 {
+        self.instance.0
     }
 
     /// Fits document frequencies on `docs` (each a sorted list of
