@@ -168,15 +168,21 @@ impl Segmenter {
     ) {
         let SplitScratch {
             unit: joined,
+            stops,
             bounds,
             pieces,
             cuts,
             ..
         } = scratch;
         let raw = &text[start..end];
-        // Joined lines: the sentence rules treat a newline as a paragraph
-        // end, so a copy with newlines as spaces (same byte length) is split.
-        let unit: &str = if memchr::memchr2(b'\n', b'\r', raw.as_bytes()).is_some() {
+        // Joined lines: the sentence rules treat a line break as a paragraph
+        // end, so the Unicode rules split a copy with line breaks as spaces
+        // (same byte length). The fast path reads CR and LF as spaces
+        // itself, and every later check treats them as it treats a space
+        // (they are whitespace, not letters, digits, quotes or brackets),
+        // so it splits the text in place.
+        let fast = !self.unicode_only && fast_path_applies(raw);
+        let unit: &str = if !fast && memchr::memchr2(b'\n', b'\r', raw.as_bytes()).is_some() {
             // Runs between line breaks are copied whole (CR and LF are
             // single bytes, so the copy keeps every offset).
             joined.clear();
@@ -191,10 +197,14 @@ impl Segmenter {
         } else {
             raw
         };
-        if self.unicode_only || !fast_path_applies(unit) {
-            unicode_breaks(unit, bounds);
+        // Every sentence end and run-on cut sits at one of these: found
+        // once per unit, a vector at a time.
+        stops.clear();
+        stops.extend(memchr::memchr3_iter(b'.', b'!', b'?', unit.as_bytes()));
+        if fast {
+            fast_breaks(unit, stops, bounds);
         } else {
-            fast_breaks(unit, bounds);
+            unicode_breaks(unit, bounds);
         }
         let mut seg_start = 0;
         pieces.clear();
@@ -206,9 +216,16 @@ impl Segmenter {
             pieces.push((seg_start, b));
             seg_start = b;
         }
+        let mut next_stop = 0;
         for &(s, e) in pieces.iter() {
             let mut from = s;
-            run_on_breaks(unit, s, e, cuts);
+            // The pieces are in order and cover the unit: the stops of
+            // this one follow those of the one before.
+            let first = next_stop;
+            while next_stop < stops.len() && stops[next_stop] < e {
+                next_stop += 1;
+            }
+            run_on_breaks(unit, s, e, &stops[first..next_stop], cuts);
             for &cut in cuts.iter() {
                 push_trimmed(unit, start, from, cut, kind, out);
                 from = cut;
@@ -224,6 +241,8 @@ pub(crate) struct SplitScratch {
     lines: Vec<Line>,
     /// A unit with its line breaks replaced by spaces.
     unit: String,
+    /// Byte offsets of the unit's full stops, `!` and `?`.
+    stops: Vec<usize>,
     bounds: Vec<usize>,
     pieces: Vec<(usize, usize)>,
     cuts: Vec<usize>,
@@ -497,14 +516,19 @@ pub(crate) fn is_fast_punct(c: char) -> bool {
     )
 }
 
-/// True when every character of `s` is printable ASCII, a tab, or one of
-/// the common typographic characters of [`is_fast_punct`].
+/// True when every character of `s` is printable ASCII, a tab, CR, LF,
+/// or one of the common typographic characters of [`is_fast_punct`]
+/// (the fast path reads CR and LF as spaces, as the unit joined for the
+/// Unicode rules has them).
 pub(crate) fn fast_path_applies(s: &str) -> bool {
-    if crate::bytes::all_bytes(s.as_bytes(), |b| (0x20..0x7f).contains(&b) | (b == b'\t')) {
+    // Compares joined with `|`, not `matches!`, so that the check stays
+    // branch-free and vectorised (`matches!` cost 8x the instructions).
+    let ascii = |b: u8| (0x20..0x7f).contains(&b) | (b == b'\t') | (b == b'\n') | (b == b'\r');
+    if crate::bytes::all_bytes(s.as_bytes(), ascii) {
         return true;
     }
     s.chars()
-        .all(|c| (' '..='~').contains(&c) || c == '\t' || is_fast_punct(c))
+        .all(|c| (' '..='~').contains(&c) || matches!(c, '\t' | '\n' | '\r') || is_fast_punct(c))
 }
 
 /// UAX #29 Sentence_Break classes, for the fast-path alphabet only.
@@ -521,6 +545,7 @@ enum Sb {
     SContinue,
 }
 
+#[inline]
 fn sb_class(c: char) -> Sb {
     match c {
         'a'..='z' => Sb::Lower,
@@ -528,7 +553,8 @@ fn sb_class(c: char) -> Sb {
         '0'..='9' => Sb::Numeric,
         '.' => Sb::ATerm,
         '!' | '?' => Sb::STerm,
-        ' ' | '\t' | '\u{a0}' | '\u{2002}' | '\u{2003}' | '\u{2009}' => Sb::Sp,
+        // CR and LF stand for the spaces of the joined unit.
+        ' ' | '\t' | '\n' | '\r' | '\u{a0}' | '\u{2002}' | '\u{2003}' | '\u{2009}' => Sb::Sp,
         '"' | '\'' | '(' | ')' | '[' | ']' | '{' | '}' | '\u{2018}' | '\u{2019}' | '\u{201c}'
         | '\u{201d}' | '\u{ab}' | '\u{bb}' => Sb::Close,
         ',' | '-' | ':' | ';' | '\u{2013}' | '\u{2014}' => Sb::SContinue,
@@ -537,11 +563,12 @@ fn sb_class(c: char) -> Sb {
 }
 
 /// The UAX #29 sentence rules (SB6-SB11) on the fast-path alphabet, which
-/// has no CR, LF, separators, Extend or Format characters, so SB3-SB5 never
-/// apply. A break can only follow `SATerm Close* Sp*`, so only the
-/// positions after a full stop, `!` or `?` are examined (these are ASCII
+/// has no separators, Extend or Format characters, and whose CR and LF
+/// stand for spaces (the unit as joined), so SB3-SB5 never apply. A break
+/// can only follow `SATerm Close* Sp*`, so only the positions after a full
+/// stop, `!` or `?` (`stops`, in order) are examined (these are ASCII
 /// bytes, which never occur inside a multi-byte character).
-fn fast_breaks(unit: &str, out: &mut Vec<usize>) {
+fn fast_breaks(unit: &str, stops: &[usize], out: &mut Vec<usize>) {
     out.clear();
     let bytes = unit.as_bytes();
     let class_at = |pos: usize| -> Option<(Sb, usize)> {
@@ -557,8 +584,7 @@ fn fast_breaks(unit: &str, out: &mut Vec<usize>) {
         }
         pos
     };
-    // memchr finds the terminators a vector at a time, in order.
-    for p in memchr::memchr3_iter(b'.', b'!', b'?', bytes) {
+    for &p in stops {
         let aterm = match bytes[p] {
             b'.' => true,
             b'!' | b'?' => false,
@@ -834,12 +860,13 @@ fn next_word(s: &str) -> &str {
 /// Positions inside `unit[s..e]` where a sentence ends with no space before
 /// the next one ("peace.The divergence"), excluding abbreviations, dotted
 /// initialisms ("U.S.Stance"), numbers, URLs and e-mail addresses.
+/// `stops` are the unit offsets of the piece's full stops, `!` and `?`.
 /// (Into `cuts`, cleared first.)
-fn run_on_breaks(unit: &str, s: usize, e: usize, cuts: &mut Vec<usize>) {
+fn run_on_breaks(unit: &str, s: usize, e: usize, stops: &[usize], cuts: &mut Vec<usize>) {
     let piece = &unit[s..e];
-    let bytes = piece.as_bytes();
     cuts.clear();
-    for p in memchr::memchr3_iter(b'.', b'!', b'?', bytes) {
+    for &stop in stops {
+        let p = stop - s;
         if p == 0 {
             continue;
         }
