@@ -258,15 +258,52 @@ fn push_trimmed(
     out: &mut Vec<Sentence>,
 ) {
     let piece = &unit[s..e];
-    let trimmed = piece.trim_start();
+    let trimmed = trim_start(piece);
     let s2 = s + (piece.len() - trimmed.len());
-    let trimmed = trimmed.trim_end();
-    if trimmed.chars().any(char::is_alphanumeric) {
+    let trimmed = trim_end(trimmed);
+    let alnum = match trimmed.as_bytes().first() {
+        Some(b) if b.is_ascii_alphanumeric() => true,
+        _ => trimmed.chars().any(char::is_alphanumeric),
+    };
+    if alnum {
         out.push(Sentence {
             start: base + s2,
             end: base + s2 + trimmed.len(),
             kind,
         });
+    }
+}
+
+/// Whether ASCII byte `b` is whitespace as `char::is_whitespace` has it
+/// (space, tab, LF, VT, FF, CR).
+fn is_ascii_space(b: u8) -> bool {
+    b == b' ' || (b'\t'..=b'\r').contains(&b)
+}
+
+/// `s.trim_start()`, with the ASCII bytes skipped inline: `str::trim_start`
+/// is a call per line and decodes each character before testing it.
+fn trim_start(s: &str) -> &str {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() && is_ascii_space(bytes[i]) {
+        i += 1;
+    }
+    match bytes.get(i) {
+        Some(&b) if b >= 0x80 => s[i..].trim_start(),
+        _ => &s[i..],
+    }
+}
+
+/// `s.trim_end()`, with the ASCII bytes skipped inline (see [`trim_start`]).
+fn trim_end(s: &str) -> &str {
+    let bytes = s.as_bytes();
+    let mut e = bytes.len();
+    while e > 0 && is_ascii_space(bytes[e - 1]) {
+        e -= 1;
+    }
+    match e.checked_sub(1).map(|i| bytes[i]) {
+        Some(b) if b >= 0x80 => s[..e].trim_end(),
+        _ => &s[..e],
     }
 }
 
@@ -306,10 +343,14 @@ fn classify_lines(text: &str, lines: &mut Vec<Line>) {
         let raw = &text[pos..end];
         let line_start = pos;
         pos = end;
-        let body = raw.trim_end_matches(['\n', '\r']);
-        let trimmed = body.trim_start();
+        let mut body_end = raw.len();
+        while body_end > 0 && matches!(raw.as_bytes()[body_end - 1], b'\n' | b'\r') {
+            body_end -= 1;
+        }
+        let body = &raw[..body_end];
+        let trimmed = trim_start(body);
         let start = line_start + (body.len() - trimmed.len());
-        let trimmed = trimmed.trim_end();
+        let trimmed = trim_end(trimmed);
         let end = start + trimmed.len();
         let (kind, marker) = classify(trimmed);
         lines.push(Line {
@@ -473,8 +514,17 @@ fn is_title_minor(w: &str) -> bool {
 }
 
 fn ends_sentence(s: &str) -> bool {
-    let core = s.trim_end_matches(['"', '\'', ')', ']', '”', '’', '»']);
-    core.ends_with(['.', '!', '?', '…', ':'])
+    // Most lines end in an ASCII byte that is no closing mark: decided
+    // without the trim.
+    match s.as_bytes().last() {
+        Some(&b) if b < 0x80 && !matches!(b, b'"' | b'\'' | b')' | b']') => {
+            matches!(b, b'.' | b'!' | b'?' | b':')
+        }
+        _ => {
+            let core = s.trim_end_matches(['"', '\'', ')', ']', '”', '’', '»']);
+            core.ends_with(['.', '!', '?', '…', ':'])
+        }
+    }
 }
 
 fn looks_like_heading(s: &str) -> bool {
@@ -812,7 +862,7 @@ fn is_sentence_starter(word: &str) -> bool {
 /// Whether the UAX #29 break at `b` (end of `unit[seg_start..b]`) follows an
 /// abbreviation and so does not end the sentence.
 fn continues_after_abbreviation(unit: &str, seg_start: usize, b: usize) -> bool {
-    let before = unit[seg_start..b].trim_end();
+    let before = trim_end(&unit[seg_start..b]);
     let Some(stem) = before.strip_suffix('.') else {
         return false;
     };
@@ -1108,6 +1158,15 @@ mod tests {
             for line in text.lines() {
                 proptest::prop_assert_eq!(title_case(line), oracle::title_case(line), "{:?}", line);
             }
+        }
+
+        #[test]
+        fn trims_and_sentence_ends_as_the_str_methods(
+            s in "[ a.!?:\"')\\]\t\n\r\u{b}\u{c}\u{85}\u{a0}\u{2009}\u{3000}é”’»…]{0,12}",
+        ) {
+            proptest::prop_assert_eq!(trim_start(&s), s.trim_start());
+            proptest::prop_assert_eq!(trim_end(&s), s.trim_end());
+            proptest::prop_assert_eq!(ends_sentence(&s), oracle::ends_sentence(&s));
         }
 
         #[test]
@@ -1584,7 +1643,7 @@ mod oracle {
         capital(last) && content.iter().filter(|w| capital(w)).count() * 3 >= content.len() * 2
     }
 
-    fn ends_sentence(s: &str) -> bool {
+    pub(super) fn ends_sentence(s: &str) -> bool {
         let core = s.trim_end_matches(['"', '\'', ')', ']', '”', '’', '»']);
         core.ends_with(['.', '!', '?', '…', ':'])
     }
