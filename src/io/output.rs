@@ -242,10 +242,13 @@ impl RowFormat {
 /// (`QuoteStyle::Necessary`): quoted, with quotes doubled, when it holds a
 /// comma, a quote, `\r` or `\n`.
 pub(crate) fn push_csv_field(out: &mut Vec<u8>, field: &[u8]) {
-    // Vector scans: the sentence text is most of every row.
-    if crate::bytes::all_bytes(field, |b| {
-        (b != b',') & (b != b'"') & (b != b'\r') & (b != b'\n')
-    }) {
+    // memchr's vector scans: the sentence text is most of every row, and
+    // most sentences hold a comma, which ends the first scan early. (A
+    // byte check of the four at a time ran scalar on each field's last
+    // 0-31 bytes, 430 instructions per sentence.)
+    let quoted = memchr::memchr3(b',', b'"', b'\n', field).is_some()
+        || memchr::memchr(b'\r', field).is_some();
+    if !quoted {
         out.extend_from_slice(field);
         return;
     }
