@@ -866,34 +866,59 @@ fn continues_after_abbreviation(unit: &str, seg_start: usize, b: usize) -> bool 
     let Some(stem) = before.strip_suffix('.') else {
         return false;
     };
-    let word_start = stem
-        .rfind(|c: char| c.is_whitespace() || matches!(c, '(' | '"' | '“' | '‘' | '[' | '/'))
-        .map_or(0, |p| {
-            p + stem[p..].chars().next().map_or(1, char::len_utf8)
-        });
-    let word = &stem[word_start..];
+    let word = &stem[abbreviation_start(stem)..];
     if word.is_empty() {
         return false;
     }
-    let next = next_word(&unit[b..]);
-    let next_is_number = next.starts_with(|c: char| c.is_ascii_digit());
-    let next_starts_sentence = is_sentence_starter(next);
     if is_title(word) {
         return true;
     }
-    if is_before_number(word) && next_is_number {
-        return true;
-    }
-    if is_usually_inside(word) {
-        return !next_starts_sentence;
-    }
+    let before_number = is_before_number(word);
+    let inside = is_usually_inside(word);
     let is_initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
     // Dotted initialisms: U.S, U.K, E.U, a.m, p.m (letters separated by dots).
     let is_dotted = word.contains('.')
         && word
             .split('.')
             .all(|p| p.chars().count() == 1 && p.chars().all(char::is_alphabetic));
+    // Most full stops follow a plain word: decided without the next word.
+    if !(before_number || inside || is_initial || is_dotted) {
+        return false;
+    }
+    let next = next_word(&unit[b..]);
+    let next_is_number = next.starts_with(|c: char| c.is_ascii_digit());
+    let next_starts_sentence = is_sentence_starter(next);
+    if before_number && next_is_number {
+        return true;
+    }
+    if inside {
+        return !next_starts_sentence;
+    }
     (is_initial || is_dotted) && !next_starts_sentence
+}
+
+/// Where the word before a full stop starts in `stem` (the text before
+/// it): after the last whitespace, `(`, `"`, `“`, `‘`, `[` or `/`. ASCII
+/// bytes are tested as bytes; the first non-ASCII one hands the rest of
+/// the search to `rfind` on characters.
+fn abbreviation_start(stem: &str) -> usize {
+    let bytes = stem.as_bytes();
+    let mut i = bytes.len();
+    while i > 0 {
+        let b = bytes[i - 1];
+        if b >= 0x80 {
+            let is_stop =
+                |c: char| c.is_whitespace() || matches!(c, '(' | '"' | '“' | '‘' | '[' | '/');
+            return stem[..i].rfind(is_stop).map_or(0, |p| {
+                p + stem[p..].chars().next().map_or(1, char::len_utf8)
+            });
+        }
+        if is_ascii_space(b) || matches!(b, b'(' | b'"' | b'[' | b'/') {
+            return i;
+        }
+        i -= 1;
+    }
+    0
 }
 
 /// The first word of `s` after spaces and opening quotes.
@@ -1236,6 +1261,14 @@ mod tests {
                 "\u{2022}",
                 "|",
                 "#",
+                "a/Mr.",
+                "(Jan.",
+                "\"Dr.",
+                "[F.",
+                "\u{201c}Gen.",
+                "\u{2018}Inc.",
+                "é/No.",
+                "Київ(Co.",
                 "https://x.org/a.b",
                 "a@b.c",
                 "F.",
