@@ -242,10 +242,13 @@ impl RowFormat {
 /// (`QuoteStyle::Necessary`): quoted, with quotes doubled, when it holds a
 /// comma, a quote, `\r` or `\n`.
 pub(crate) fn push_csv_field(out: &mut Vec<u8>, field: &[u8]) {
-    // Vector scans: the sentence text is most of every row.
-    if crate::bytes::all_bytes(field, |b| {
-        (b != b',') & (b != b'"') & (b != b'\r') & (b != b'\n')
-    }) {
+    // memchr's vector scans: the sentence text is most of every row, and
+    // most sentences hold a comma, which ends the first scan early. (A
+    // byte check of the four at a time ran scalar on each field's last
+    // 0-31 bytes, 430 instructions per sentence.)
+    let quoted = memchr::memchr3(b',', b'"', b'\n', field).is_some()
+        || memchr::memchr(b'\r', field).is_some();
+    if !quoted {
         out.extend_from_slice(field);
         return;
     }
@@ -295,18 +298,32 @@ pub(crate) fn push_fixed4(out: &mut Vec<u8>, x: f32) {
             q
         }
     };
-    // n <= 10_000: "I.FFFF".
+    // n <= 10_000: "I.FFFF", the four decimals as two pairs from a table
+    // (two divisions instead of five, as itoa does).
     let int = (n / 10_000) as u8;
-    let f = n % 10_000;
+    let f = (n % 10_000) as usize;
+    let (hi, lo) = (2 * (f / 100), 2 * (f % 100));
     out.extend_from_slice(&[
         b'0' + int,
         b'.',
-        b'0' + (f / 1000) as u8,
-        b'0' + (f / 100 % 10) as u8,
-        b'0' + (f / 10 % 10) as u8,
-        b'0' + (f % 10) as u8,
+        DIGIT_PAIRS[hi],
+        DIGIT_PAIRS[hi + 1],
+        DIGIT_PAIRS[lo],
+        DIGIT_PAIRS[lo + 1],
     ]);
 }
+
+/// "00", "01", ... "99" back to back.
+const DIGIT_PAIRS: [u8; 200] = {
+    let mut t = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        t[2 * i] = b'0' + (i / 10) as u8;
+        t[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    t
+};
 
 /// Per-article summary rows: doc_id, sentence count, and per label the
 /// count and share of sentences carrying it.
