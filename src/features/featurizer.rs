@@ -203,10 +203,6 @@ impl FeatureScratch {
     /// vectorizer's columns in `out` (cleared first): buckets the
     /// vectorizer does not keep are dropped before sorting, and no bucket
     /// is looked up twice.
-    ///
-    /// A unigram's column depends on its term alone, so it is looked up
-    /// once per term and kept by term id: a word costs one load from a small
-    /// dense array where it cost a hash, a prefetch and a column lookup.
     pub(crate) fn column_counts(
         &mut self,
         analyzer: &Analyzer,
@@ -214,47 +210,62 @@ impl FeatureScratch {
         text: &str,
         out: &mut Vec<(u32, u32)>,
     ) {
-        let config = vectorizer.config();
-        if config.ngram_min == 1 {
-            self.analyze(analyzer, text);
-            let owner = Some((vectorizer.instance(), self.cache.generation()));
-            if self.unigram_owner != owner {
-                self.unigram_columns.clear();
-                self.unigram_owner = owner;
-            }
-            self.buckets.clear();
-            for &id in &self.ids {
-                while self.unigram_columns.len() <= id as usize {
-                    let term = self.cache.term(self.unigram_columns.len() as u32);
-                    let bucket = config.unigram_bucket(term.hash);
-                    self.unigram_columns
-                        .push(vectorizer.column_of(bucket).unwrap_or(NO_COLUMN));
-                }
-                let column = self.unigram_columns[id as usize];
-                if column != NO_COLUMN {
-                    self.buckets.push(column);
-                }
-            }
-            self.raw.clear();
-            config.for_each_ngram_from(2, &self.hashes, |b, _, _| {
-                vectorizer.prefetch_column(b);
-                self.raw.push(b);
-            });
-            self.buckets
-                .extend(self.raw.iter().filter_map(|&b| vectorizer.column_of(b)));
-            self.push_char_grams(config, |b| vectorizer.column_of(b), |_, _| {});
-            self.count_sorted(out);
-            return;
+        if vectorizer.config().ngram_min == 1 {
+            self.column_counts_kept_unigrams(analyzer, vectorizer, text, out);
+        } else {
+            self.bucket_counts_with(
+                analyzer,
+                vectorizer.config(),
+                text,
+                out,
+                |b| vectorizer.column_of(b),
+                |b| vectorizer.prefetch_column(b),
+                |_, _| {},
+            );
         }
-        self.bucket_counts_with(
-            analyzer,
-            vectorizer.config(),
-            text,
-            out,
-            |b| vectorizer.column_of(b),
-            |b| vectorizer.prefetch_column(b),
-            |_, _| {},
-        );
+    }
+
+    /// [`FeatureScratch::column_counts`] where unigrams are counted. A
+    /// unigram's column depends on its term alone, so it is looked up once
+    /// per term and kept by term id: a word costs one load from a small
+    /// dense array where it cost a hash, a prefetch and a column lookup.
+    /// Only the longer n-grams are hashed and looked up per occurrence.
+    fn column_counts_kept_unigrams(
+        &mut self,
+        analyzer: &Analyzer,
+        vectorizer: &Vectorizer,
+        text: &str,
+        out: &mut Vec<(u32, u32)>,
+    ) {
+        let config = vectorizer.config();
+        self.analyze(analyzer, text);
+        let owner = Some((vectorizer.instance(), self.cache.generation()));
+        if self.unigram_owner != owner {
+            self.unigram_columns.clear();
+            self.unigram_owner = owner;
+        }
+        self.buckets.clear();
+        for &id in &self.ids {
+            while self.unigram_columns.len() <= id as usize {
+                let term = self.cache.term(self.unigram_columns.len() as u32);
+                let bucket = config.unigram_bucket(term.hash);
+                self.unigram_columns
+                    .push(vectorizer.column_of(bucket).unwrap_or(NO_COLUMN));
+            }
+            let column = self.unigram_columns[id as usize];
+            if column != NO_COLUMN {
+                self.buckets.push(column);
+            }
+        }
+        self.raw.clear();
+        config.for_each_ngram_from(2, &self.hashes, |b, _, _| {
+            vectorizer.prefetch_column(b);
+            self.raw.push(b);
+        });
+        self.buckets
+            .extend(self.raw.iter().filter_map(|&b| vectorizer.column_of(b)));
+        self.push_char_grams(config, |b| vectorizer.column_of(b), |_, _| {});
+        self.count_sorted(out);
     }
 
     /// [`FeatureScratch::bucket_counts`] with every bucket passed through
