@@ -283,7 +283,8 @@ impl Analyzer {
 /// nothing, and this check runs on every word, so it stays a byte scan.
 fn split_run_on(text: &str, start: usize, end: usize, f: &mut impl FnMut(usize, usize)) {
     let word = &text[start..end];
-    // Fast exit: most words hold no mark at all.
+    // Fast exit: most words hold no mark (the Unicode path asks for every
+    // word).
     if !word.bytes().any(|b| b == b'.' || b == b':') {
         f(start, end);
         return;
@@ -675,6 +676,20 @@ pub fn word_spans_unicode(text: &str) -> Vec<(usize, usize)> {
     v
 }
 
+/// The first position at or after `from` whose bit in `masks` (bit `k` of
+/// `masks[k / 64]`) is `set`, if any.
+#[inline]
+fn next_bit(masks: &[u64], from: usize, set: bool) -> Option<usize> {
+    let flip = if set { 0 } else { u64::MAX };
+    let mut k = from / 64;
+    let mut m = (*masks.get(k)? ^ flip) & (u64::MAX << (from % 64));
+    while m == 0 {
+        k += 1;
+        m = *masks.get(k)? ^ flip;
+    }
+    Some(k * 64 + m.trailing_zeros() as usize)
+}
+
 /// Calls `f(start, end)` for each UAX #29 word of `text` that holds a letter
 /// or digit (what `unicode_words` yields), using the fast scanner where it
 /// applies unless `unicode_only`.
@@ -682,9 +697,10 @@ pub(crate) fn for_each_word(text: &str, unicode_only: bool, mut f: impl FnMut(us
     for_each_word_marked(text, unicode_only, &mut Vec::new(), |s, e, _| f(s, e));
 }
 
-/// [`for_each_word`] that also tells `f` whether the word holds a `.` or
-/// `:` (what run-on splitting looks for); `masks` is the fast scanner's
-/// scratch.
+/// [`for_each_word`] that also tells `f` whether the word may hold a `.`
+/// or `:` (what run-on splitting looks for): the fast scanner knows, the
+/// Unicode path says `true` and leaves the check to [`split_run_on`];
+/// `masks` is the fast scanner's scratch.
 fn for_each_word_marked(
     text: &str,
     unicode_only: bool,
@@ -695,7 +711,7 @@ fn for_each_word_marked(
         fast_words(text, masks, f);
     } else {
         for (i, w) in text.unicode_word_indices() {
-            f(i, i + w.len(), w.bytes().any(|b| b == b'.' || b == b':'));
+            f(i, i + w.len(), true);
         }
     }
 }
@@ -739,32 +755,10 @@ fn fast_words(text: &str, masks: &mut Vec<u64>, mut f: impl FnMut(usize, usize, 
         masks.push(word_byte_mask(&last));
     }
     let masks = &masks[..];
-    // The first word byte at or after `i`.
-    let next_word = |i: usize| -> Option<usize> {
-        let mut k = i / 64;
-        let mut m = *masks.get(k)? & (u64::MAX << (i % 64));
-        while m == 0 {
-            k += 1;
-            m = *masks.get(k)?;
-        }
-        Some(k * 64 + m.trailing_zeros() as usize)
-    };
-    // The first byte at or after `i` that is not a word byte, or `n`.
-    let word_end = |i: usize| -> usize {
-        let mut k = i / 64;
-        let mut m = match masks.get(k) {
-            Some(&m) => !m & (u64::MAX << (i % 64)),
-            None => return n,
-        };
-        while m == 0 {
-            k += 1;
-            match masks.get(k) {
-                Some(&x) => m = !x,
-                None => return n,
-            }
-        }
-        (k * 64 + m.trailing_zeros() as usize).min(n)
-    };
+    // The first word byte at or after `i`; the first byte at or after `i`
+    // that is not one (`n` at the end).
+    let next_word = |i: usize| next_bit(masks, i, true);
+    let word_end = |i: usize| next_bit(masks, i, false).map_or(n, |e| e.min(n));
     // The width of a mid character at `i` (ASCII or U+2018/U+2019), and
     // whether it may join letters and/or digits.
     let mid = |i: usize| -> Option<(usize, bool, bool)> {
