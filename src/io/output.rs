@@ -147,8 +147,7 @@ impl RowFormat {
                     // quotes, so names that need none are written as they
                     // are.
                     if self.plain_labels {
-                        let on = self.labels.iter().zip(&r.labels).filter(|(_, on)| **on);
-                        for (i, (l, _)) in on.enumerate() {
+                        for (i, l) in self.labels_on(r).enumerate() {
                             if i > 0 {
                                 out.push(b';');
                             }
@@ -215,12 +214,19 @@ impl RowFormat {
     }
 
     fn label_list<'a>(&'a self, r: &ScoredSentence) -> Vec<&'a str> {
+        self.labels_on(r).collect()
+    }
+
+    /// The names of the labels `r` carries, in label order.
+    fn labels_on<'a, 'r>(
+        &'a self,
+        r: &'r ScoredSentence,
+    ) -> impl Iterator<Item = &'a str> + use<'a, 'r> {
         self.labels
             .iter()
             .zip(&r.labels)
             .filter(|(_, on)| **on)
             .map(|(l, _)| l.as_str())
-            .collect()
     }
 
     fn explain_text(&self, r: &ScoredSentence) -> String {
