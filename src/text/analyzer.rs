@@ -15,8 +15,8 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use unicode_segmentation::UnicodeSegmentation;
 
-use crate::bytes::{all_bytes, word_byte_mask};
-use crate::text::segment::is_fast_punct;
+use crate::bytes::word_byte_mask;
+use crate::text::segment::fast_path_applies;
 
 /// Snowball stemming languages (every language `rust-stemmers` has).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -707,28 +707,17 @@ fn for_each_word_marked(
     masks: &mut Vec<u64>,
     mut f: impl FnMut(usize, usize, bool),
 ) {
-    if !unicode_only && words_fast_path_applies(text) {
+    // The segmenter's fast-path alphabet, line breaks included: sentences
+    // of hard-wrapped text (newswire) keep their `\n`s, which only separate
+    // words (UAX #29 WB3a-b break around CR and LF, and they join nothing),
+    // so they need not go down the Unicode path.
+    if !unicode_only && fast_path_applies(text) {
         fast_words(text, masks, f);
     } else {
         for (i, w) in text.unicode_word_indices() {
             f(i, i + w.len(), true);
         }
     }
-}
-
-/// Whether the word scanner applies: the segmenter's fast-path alphabet
-/// plus line breaks. Sentences of hard-wrapped text (newswire) keep their
-/// `\n`s, which only separate words (UAX #29 WB3a-b break around CR and
-/// LF, and they join nothing), so they need not send a sentence down the
-/// Unicode path.
-fn words_fast_path_applies(s: &str) -> bool {
-    if all_bytes(s.as_bytes(), |b| {
-        (0x20..0x7f).contains(&b) | (b == b'\t') | (b == b'\n') | (b == b'\r')
-    }) {
-        return true;
-    }
-    s.chars()
-        .all(|c| (' '..='~').contains(&c) || matches!(c, '\t' | '\n' | '\r') || is_fast_punct(c))
 }
 
 /// The UAX #29 word rules on the fast-path alphabet: letters, digits and `_`
@@ -898,7 +887,7 @@ mod tests {
         fn fast_words_match_unicode_words_with_line_breaks(
             text in "([A-Za-z]{1,6}|[0-9]{1,3}|[ .,:;'_\n\r\t]|’|“|—){0,40}"
         ) {
-            proptest::prop_assert!(words_fast_path_applies(&text));
+            proptest::prop_assert!(fast_path_applies(&text));
             let (mut a, mut b) = (Vec::new(), Vec::new());
             for_each_word(&text, false, |s, e| a.push((s, e)));
             for_each_word(&text, true, |s, e| b.push((s, e)));
@@ -978,7 +967,7 @@ mod tests {
     #[test]
     fn fast_words_match_unicode_words_across_line_breaks() {
         let t = "wrapped\nline a.\nb 3,\r\n4 x\r\ry don\n't U.S.\nArmy \n\n’x’\n“q”\r";
-        assert!(words_fast_path_applies(t));
+        assert!(fast_path_applies(t));
         let mut a = Vec::new();
         let mut b = Vec::new();
         for_each_word(t, false, |s, e| a.push(&t[s..e]));

@@ -569,7 +569,8 @@ pub(crate) fn is_fast_punct(c: char) -> bool {
 /// True when every character of `s` is printable ASCII, a tab, CR, LF,
 /// or one of the common typographic characters of [`is_fast_punct`]
 /// (the fast path reads CR and LF as spaces, as the unit joined for the
-/// Unicode rules has them).
+/// Unicode rules has them). The analyzer's word scanner applies on the
+/// same alphabet.
 pub(crate) fn fast_path_applies(s: &str) -> bool {
     // Compares joined with `|`, not `matches!`, so that the check stays
     // branch-free and vectorised (`matches!` cost 8x the instructions).
