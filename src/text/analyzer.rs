@@ -244,7 +244,7 @@ impl Analyzer {
         spans.clear();
         self.for_each_word(text, &mut masks, |s, e| {
             if (1..=ShortKey::MAX).contains(&(e - s)) {
-                cache.short.prefetch(&ShortKey::of(&text.as_bytes()[s..e]));
+                cache.short.prefetch(&ShortKey::at(text.as_bytes(), s, e));
             }
             spans.push((s, e));
         });
@@ -338,9 +338,9 @@ pub struct TermCache {
     generation: u64,
 }
 
-/// A raw word of 1 to 16 bytes as two integers and its length: the first
-/// and the last (up to) 8 bytes, overlapping for words under 16 bytes.
-/// With the length the key is exact: it determines every byte.
+/// A raw word of 1 to 16 bytes as two integers and its length: its bytes
+/// zero-padded to 16, read little-endian as the low and the high 8. With
+/// the length the key is exact: it determines every byte.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct ShortKey {
     head: u64,
@@ -348,27 +348,46 @@ struct ShortKey {
     len: u32,
 }
 
+/// `KEEP_BYTES[n]` keeps the low `n` bytes of a `u128`.
+const KEEP_BYTES: [u128; 17] = {
+    let mut m = [0u128; 17];
+    let mut n = 1;
+    while n <= 16 {
+        m[n] = u128::MAX >> (128 - 8 * n);
+        n += 1;
+    }
+    m
+};
+
 impl ShortKey {
     const MAX: usize = 16;
 
     /// The key of `word` (1 to 16 bytes).
-    #[inline]
+    #[cfg(test)]
     fn of(word: &[u8]) -> ShortKey {
-        let n = word.len();
+        Self::at(word, 0, word.len())
+    }
+
+    /// The key of the word `text[start..end]` (1 to 16 bytes). Where 16
+    /// bytes follow `start` inside `text` (nearly always) they are read at
+    /// once and the bytes past the word masked off: no branch on the
+    /// word's length, whose outcome the CPU cannot guess.
+    #[inline]
+    fn at(text: &[u8], start: usize, end: usize) -> ShortKey {
+        let n = end - start;
         debug_assert!((1..=Self::MAX).contains(&n));
-        let u64_at = |i: usize| u64::from_le_bytes(word[i..i + 8].try_into().unwrap());
-        let u32_at = |i: usize| u32::from_le_bytes(word[i..i + 4].try_into().unwrap()) as u64;
-        let (head, tail) = if n >= 8 {
-            (u64_at(0), u64_at(n - 8))
-        } else if n >= 4 {
-            (u32_at(0) | u32_at(n - 4) << 32, 0)
-        } else {
-            let b = |i: usize| word[i] as u64;
-            (b(0) | b(n / 2) << 8 | b(n - 1) << 16, 0)
+        let raw = match text.get(start..start + Self::MAX) {
+            Some(b) => u128::from_le_bytes(b.try_into().expect("16 bytes")),
+            None => {
+                let mut buf = [0u8; Self::MAX];
+                buf[..n].copy_from_slice(&text[start..end]);
+                u128::from_le_bytes(buf)
+            }
         };
+        let v = raw & KEEP_BYTES[n];
         ShortKey {
-            head,
-            tail,
+            head: v as u64,
+            tail: (v >> 64) as u64,
             len: n as u32,
         }
     }
@@ -576,9 +595,8 @@ impl TermCache {
         start: usize,
         end: usize,
     ) -> (u32, u64) {
-        let bytes = &text.as_bytes()[start..end];
-        if (1..=ShortKey::MAX).contains(&bytes.len()) {
-            let key = ShortKey::of(bytes);
+        if (1..=ShortKey::MAX).contains(&(end - start)) {
+            let key = ShortKey::at(text.as_bytes(), start, end);
             let id = match self.short.get(&key) {
                 Some(id) => id,
                 None => {
@@ -899,6 +917,22 @@ mod tests {
             for_each_word(&text, false, |s, e| a.push((s, e)));
             for_each_word(&text, true, |s, e| b.push((s, e)));
             proptest::prop_assert_eq!(a, b);
+        }
+
+        #[test]
+        fn short_keys_read_in_place_equal_keys_of_the_word(
+            text in proptest::collection::vec(proptest::num::u8::ANY, 1..40),
+            start in 0usize..40,
+            len in 1usize..=16,
+        ) {
+            // Words with 16 bytes after their start in the text are read in
+            // one load and masked; the others (and `of`) are copied out.
+            let start = start % text.len();
+            let end = (start + len).min(text.len());
+            proptest::prop_assert_eq!(
+                ShortKey::at(&text, start, end),
+                ShortKey::of(&text[start..end])
+            );
         }
 
         #[test]
