@@ -745,6 +745,23 @@ fn for_each_word_marked(
     }
 }
 
+/// [`fast_words`]' classes of the byte after a run of word bytes: whether
+/// it may join letters (`.`, `'`, `:`) and/or digits (`.`, `'`, `,`, `;`),
+/// or may start U+2018/U+2019 (which join both).
+const MID_LETTERS: u8 = 1;
+const MID_DIGITS: u8 = 2;
+const MID_QUOTE_LEAD: u8 = 4;
+static MID_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'.' as usize] = MID_LETTERS | MID_DIGITS;
+    t[b'\'' as usize] = MID_LETTERS | MID_DIGITS;
+    t[b':' as usize] = MID_LETTERS;
+    t[b',' as usize] = MID_DIGITS;
+    t[b';' as usize] = MID_DIGITS;
+    t[0xE2] = MID_QUOTE_LEAD;
+    t
+};
+
 /// The UAX #29 word rules on the fast-path alphabet: letters, digits and `_`
 /// join (WB5, WB8-10, WB13a-b); a letter, a MidLetter/MidNumLet/quote, and a
 /// letter join (WB6-7); a digit, a MidNum/MidNumLet/quote, and a digit join
@@ -775,15 +792,17 @@ fn fast_words(text: &str, masks: &mut Vec<u64>, mut f: impl FnMut(usize, usize, 
     let word_end = |i: usize| next_bit(masks, i, false).map_or(n, |e| e.min(n));
     // The width of a mid character at `i` (ASCII or U+2018/U+2019), and
     // whether it may join letters and/or digits.
+    // A table, not a `match`: the byte after a word is a space, a comma,
+    // a full stop... at random, and a jump table on it mispredicts often.
     let mid = |i: usize| -> Option<(usize, bool, bool)> {
-        match b.get(i)? {
-            b'.' | b'\'' => Some((1, true, true)),
-            b':' => Some((1, true, false)),
-            b',' | b';' => Some((1, false, true)),
-            0xE2 if b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0x98 | 0x99)) => {
-                Some((3, true, true))
-            }
-            _ => None,
+        let class = MID_CLASS[*b.get(i)? as usize];
+        if class == 0 {
+            None
+        } else if class == MID_QUOTE_LEAD {
+            (b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0x98 | 0x99)))
+                .then_some((3, true, true))
+        } else {
+            Some((1, class & MID_LETTERS != 0, class & MID_DIGITS != 0))
         }
     };
     let mut i = 0;
