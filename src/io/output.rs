@@ -298,11 +298,8 @@ pub(crate) fn push_fixed4(out: &mut Vec<u8>, x: f32) {
         let q = scaled >> shift;
         let r = scaled & ((1u64 << shift) - 1);
         let half = 1u64 << (shift - 1);
-        if r > half || (r == half && q & 1 == 1) {
-            q + 1
-        } else {
-            q
-        }
+        // Without branches: whether a score rounds up is a coin toss.
+        q + u64::from((r > half) | ((r == half) & (q & 1 == 1)))
     };
     // n <= 10_000: "I.FFFF", the four decimals as two pairs from a table
     // (two divisions instead of five, as itoa does).
