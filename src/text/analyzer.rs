@@ -372,17 +372,23 @@ impl ShortKey {
     /// bytes follow `start` inside `text` (nearly always) they are read at
     /// once and the bytes past the word masked off: no branch on the
     /// word's length, whose outcome the CPU cannot guess.
-    #[inline]
+    #[inline(always)]
     fn at(text: &[u8], start: usize, end: usize) -> ShortKey {
         let n = end - start;
         debug_assert!((1..=Self::MAX).contains(&n));
-        let raw = match text.get(start..start + Self::MAX) {
-            Some(b) => u128::from_le_bytes(b.try_into().expect("16 bytes")),
-            None => {
-                let mut buf = [0u8; Self::MAX];
-                buf[..n].copy_from_slice(&text[start..end]);
-                u128::from_le_bytes(buf)
-            }
+        let read16 =
+            |at: usize| u128::from_le_bytes(text[at..at + 16].try_into().expect("16 bytes"));
+        let raw = if start + Self::MAX <= text.len() {
+            read16(start)
+        } else if end >= Self::MAX {
+            // Near the end of the text: the 16 bytes ending with the word,
+            // shifted down to it (a fixed-size read, where copying the word
+            // out called `memcpy` with a varying length).
+            read16(end - Self::MAX) >> (8 * (Self::MAX - n))
+        } else {
+            let mut buf = [0u8; Self::MAX];
+            buf[..n].copy_from_slice(&text[start..end]);
+            u128::from_le_bytes(buf)
         };
         let v = raw & KEEP_BYTES[n];
         ShortKey {
@@ -779,10 +785,17 @@ fn fast_words(text: &str, masks: &mut Vec<u64>, mut f: impl FnMut(usize, usize, 
     for block in &mut blocks {
         masks.push(word_byte_mask(block.try_into().expect("64-byte block")));
     }
-    if !blocks.remainder().is_empty() {
+    let rest = blocks.remainder().len();
+    if rest > 0 && n >= 64 {
+        // The last 64 bytes, their mask shifted down to the bytes not yet
+        // covered (zeros shift in: not word bytes). A fixed-size read where
+        // copying the rest out called `memcpy` with a varying length.
+        let last = b[n - 64..].try_into().expect("64-byte block");
+        masks.push(word_byte_mask(last) >> (64 - rest));
+    } else if rest > 0 {
         // Zero padding: not a word byte.
         let mut last = [0u8; 64];
-        last[..blocks.remainder().len()].copy_from_slice(blocks.remainder());
+        last[..rest].copy_from_slice(blocks.remainder());
         masks.push(word_byte_mask(&last));
     }
     let masks = &masks[..];
