@@ -219,8 +219,10 @@ impl FeatureScratch {
 
     /// Analyses `text` into sorted `(column, count)` pairs of the
     /// vectorizer's columns in `out` (cleared first): buckets the
-    /// vectorizer does not keep are dropped before sorting, and no bucket
-    /// is looked up twice.
+    /// vectorizer does not keep are dropped before counting, and no bucket
+    /// is looked up twice. With unigrams on and a model of at most
+    /// [`column_tally::MAX_COLUMNS`] columns, they are counted in a
+    /// [`ColumnTally`] rather than sorted.
     pub(crate) fn column_counts(
         &mut self,
         analyzer: &Analyzer,
