@@ -3,6 +3,7 @@
 //! features can only be computed with the settings they belong to.
 
 use crate::error::Result;
+use crate::features::column_tally::{self, ColumnTally};
 use crate::features::sparse::CountRows;
 use crate::features::vectorizer::{FeatureConfig, Vectorizer};
 use crate::text::analyzer::{Analyzer, AnalyzerConfig, TermCache};
@@ -126,6 +127,15 @@ impl FeatureSession<'_> {
         self.scratch.cache.reset_if_full();
     }
 
+    /// Sorts columns for models of more than `limit` columns, in place of
+    /// [`column_tally::MAX_COLUMNS`] (tests of both paths).
+    #[cfg(test)]
+    pub(crate) fn with_tally_limit(mut self, limit: usize) -> Self {
+        self.scratch.tally_limit = limit;
+        self.scratch.tally_owner = None;
+        self
+    }
+
     /// Caps the term cache (tests of the reset path).
     #[cfg(test)]
     pub(crate) fn with_cache_limit(mut self, limit: usize) -> Self {
@@ -164,6 +174,11 @@ pub(crate) struct FeatureScratch {
     /// and term-cache generation in `unigram_owner`.
     unigram_columns: Vec<u32>,
     unigram_owner: Option<(u64, u64)>,
+    /// Counts the columns of the vectorizer `tally_owner` when it has at
+    /// most `tally_limit` (else they are sorted).
+    tally: Option<ColumnTally>,
+    tally_owner: Option<u64>,
+    tally_limit: usize,
 }
 
 /// A unigram the vectorizer does not keep.
@@ -183,6 +198,9 @@ impl FeatureScratch {
             char_generation: 0,
             unigram_columns: Vec::new(),
             unigram_owner: None,
+            tally: None,
+            tally_owner: None,
+            tally_limit: column_tally::MAX_COLUMNS,
         }
     }
 
@@ -201,8 +219,10 @@ impl FeatureScratch {
 
     /// Analyses `text` into sorted `(column, count)` pairs of the
     /// vectorizer's columns in `out` (cleared first): buckets the
-    /// vectorizer does not keep are dropped before sorting, and no bucket
-    /// is looked up twice.
+    /// vectorizer does not keep are dropped before counting, and no bucket
+    /// is looked up twice. With unigrams on and a model of at most
+    /// [`column_tally::MAX_COLUMNS`] columns, they are counted in a
+    /// [`ColumnTally`] rather than sorted.
     pub(crate) fn column_counts(
         &mut self,
         analyzer: &Analyzer,
@@ -244,28 +264,45 @@ impl FeatureScratch {
             self.unigram_columns.clear();
             self.unigram_owner = owner;
         }
-        self.buckets.clear();
-        for &id in &self.ids {
-            while self.unigram_columns.len() <= id as usize {
-                let term = self.cache.term(self.unigram_columns.len() as u32);
-                let bucket = config.unigram_bucket(term.hash);
-                self.unigram_columns
-                    .push(vectorizer.column_of(bucket).unwrap_or(NO_COLUMN));
-            }
-            let column = self.unigram_columns[id as usize];
-            if column != NO_COLUMN {
-                self.buckets.push(column);
-            }
+        if self.tally_owner != Some(vectorizer.instance()) {
+            let n = vectorizer.n_features();
+            self.tally = (n <= self.tally_limit)
+                .then(|| ColumnTally::for_columns(n))
+                .flatten();
+            self.tally_owner = Some(vectorizer.instance());
         }
         self.raw.clear();
         config.for_each_ngram_from(2, &self.hashes, |b, _, _| {
             vectorizer.prefetch_column(b);
             self.raw.push(b);
         });
-        self.buckets
-            .extend(self.raw.iter().filter_map(|&b| vectorizer.column_of(b)));
+        self.buckets.clear();
         self.push_char_grams(config, |b| vectorizer.column_of(b), |_, _| {});
-        self.count_sorted(out);
+        let FeatureScratch {
+            cache,
+            ids,
+            raw,
+            buckets,
+            unigram_columns,
+            tally,
+            ..
+        } = self;
+        let cached = (&*cache, &ids[..], unigram_columns);
+        match tally {
+            // Added straight to the tally: no list of columns to sort.
+            Some(tally) => {
+                let mut adder = tally.adder(ids.len() + raw.len() + buckets.len());
+                for_each_kept_column(cached, raw, vectorizer, |c| adder.add(c));
+                for &c in buckets.iter() {
+                    adder.add(c);
+                }
+                adder.drain_sorted(out);
+            }
+            None => {
+                for_each_kept_column(cached, raw, vectorizer, |c| buckets.push(c));
+                self.count_sorted(out);
+            }
+        }
     }
 
     /// [`FeatureScratch::bucket_counts`] with every bucket passed through
@@ -360,6 +397,41 @@ impl FeatureScratch {
     /// Term ids of the last analysed text.
     pub(crate) fn term_ids(&self) -> &[u32] {
         &self.ids
+    }
+}
+
+/// Calls `add` with the column of every kept unigram of the term ids
+/// `cached.1`, in text order, then of every bucket of `raw` the vectorizer
+/// keeps. `cached.2` holds the unigram column of each term id of the cache
+/// `cached.0` ([`NO_COLUMN`] if dropped) and is filled as new ids appear,
+/// in a loop of its own: a loop that may grow a vector keeps its values on
+/// the stack, and the loop that adds is the hot one.
+fn for_each_kept_column(
+    cached: (&TermCache, &[u32], &mut Vec<u32>),
+    raw: &[u32],
+    vectorizer: &Vectorizer,
+    mut add: impl FnMut(u32),
+) {
+    let (cache, ids, unigram_columns) = cached;
+    let config = vectorizer.config();
+    for &id in ids {
+        while unigram_columns.len() <= id as usize {
+            let term = cache.term(unigram_columns.len() as u32);
+            let bucket = config.unigram_bucket(term.hash);
+            unigram_columns.push(vectorizer.column_of(bucket).unwrap_or(NO_COLUMN));
+        }
+    }
+    let unigram_columns = &unigram_columns[..];
+    for &id in ids {
+        let column = unigram_columns[id as usize];
+        if column != NO_COLUMN {
+            add(column);
+        }
+    }
+    for &b in raw {
+        if let Some(column) = vectorizer.column_of(b) {
+            add(column);
+        }
     }
 }
 
@@ -498,6 +570,36 @@ mod tests {
                     assert_eq!(columns, mapped, "{text:?}, limit {limit}");
                     session.trim_cache();
                 }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn tally_and_sort_give_the_same_column_counts(
+            texts in proptest::collection::vec("[a-f ]{0,60}", 1..12),
+            chars in proptest::bool::ANY,
+            ngram_max in 1u8..4,
+        ) {
+            let config = FeatureConfig {
+                bits: 10,
+                min_df: 1,
+                ngram_max,
+                char_min: if chars { 2 } else { 0 },
+                char_max: if chars { 3 } else { 0 },
+                ..FeatureConfig::default()
+            };
+            let f = Featurizer::new(AnalyzerConfig::default(), config.clone()).unwrap();
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let (docs, names) = f.count_texts(&refs);
+            let v = Vectorizer::fit(config, &docs, &names).unwrap();
+            let mut tallied = f.session();
+            let mut sorted = f.session().with_tally_limit(0);
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            for text in refs.iter().chain(["a a a b a b c", "", "f e d c b a a"].iter()) {
+                tallied.column_counts(&v, text, &mut a);
+                sorted.column_counts(&v, text, &mut b);
+                proptest::prop_assert_eq!(&a, &b, "{:?}", text);
             }
         }
     }

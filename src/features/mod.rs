@@ -2,6 +2,7 @@
 //! ([`Featurizer`], one [`FeatureSession`] per thread), then to TF-IDF rows
 //! ([`Vectorizer`]) held in a [`CsrMatrix`].
 
+pub(crate) mod column_tally;
 pub(crate) mod featurizer;
 pub(crate) mod sparse;
 pub(crate) mod vectorizer;

@@ -481,7 +481,27 @@ impl Vectorizer {
     ///
     /// [`FeatureSession::column_counts`]: crate::features::FeatureSession::column_counts
     pub fn transform_column_counts(&self, counts: &[(u32, u32)], out: &mut Vec<(u32, f32)>) {
-        self.tfidf_row(counts.iter().copied(), out);
+        // `tfidf_row`'s arithmetic on slices of known length: each value is
+        // written in place, where a push checked the capacity and stored
+        // the length per column.
+        out.clear();
+        out.resize(counts.len(), (0, 0.0));
+        let split = counts.partition_point(|&(j, _)| j < self.word_columns);
+        let (words, chars) = counts.split_at(split);
+        let (word_row, char_row) = out.split_at_mut(split);
+        for (counts, row) in [(words, word_row), (chars, char_row)] {
+            let mut norm = 0f32;
+            for (&(j, c), slot) in counts.iter().zip(row.iter_mut()) {
+                let v = self.tfidf(j, c as f32);
+                norm += v * v;
+                *slot = (j, v);
+            }
+            if let Some(inv) = self.norm_factor(norm) {
+                for (_, v) in row.iter_mut() {
+                    *v *= inv;
+                }
+            }
+        }
     }
 
     /// The column of `bucket` if it was seen in training (the hot-path
