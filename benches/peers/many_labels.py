@@ -151,7 +151,7 @@ def main() -> None:
                 scores = common.f1_scores(gold.labels, common.read_label_lines(pred), labels)
                 macro = scores.macro_f1
             results.append({"tool": tool, "threads": threads, "wall_s": m.wall_s, "cpu_s": round(m.user_s + m.sys_s, 2),
-                            "peak_rss_mb": m.maxrss_mb, "other_cpu_s": m.other_cpu_s, "test_macro_f1": round(macro, 3)})
+                            "peak_rss_mb": m.peak_rss_mb, "other_cpu_s": m.other_cpu_s, "test_macro_f1": round(macro, 3)})
             print(json.dumps(results[-1]), file=sys.stderr)
     print("| tool | threads | wall s | CPU s | peak RSS MB | test macro-F1 | other processes' CPU s |")
     print("|---|---|---|---|---|---|---|")

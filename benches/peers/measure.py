@@ -4,13 +4,20 @@ The command runs as a child process pinned to the first N allowed CPUs (so a
 "1 thread" run cannot borrow a second core through a helper thread or a BLAS
 pool). The child is reaped with os.wait4, which returns the kernel's resource
 usage for it and its reaped descendants (the per-child form of
-getrusage(RUSAGE_CHILDREN)): user/system CPU seconds and ru_maxrss, the
-largest resident set of any single process in that tree.
+getrusage(RUSAGE_CHILDREN)): user/system CPU seconds, and ru_maxrss.
 
-ru_maxrss is a maximum over processes, not a sum, so for tools that work in
-several processes (scikit-learn with joblib's process pool) a sampler thread
-also sums the resident memory of the whole process tree from /proc ten times
-a second. The reported peak is the larger of the two figures.
+ru_maxrss is not used for the peak: the kernel carries the high-water mark of
+the memory a process had before exec into it, and a child forked from this
+harness starts as a copy of the harness, so every tool's ru_maxrss was at
+least the harness's own resident size (59 MiB on 2026-12-08, above
+frametag-score's 33 MiB and Vowpal Wabbit's). Instead a sampler thread reads,
+ten times a second, each live process's own high-water mark (VmHWM in
+/proc/PID/status, reset at exec and never lowered, so its last reading is
+the process's peak up to the last tenth of a second) and the sum of the
+resident memory of the whole process tree (for tools that work in several
+processes: scikit-learn with joblib's process pool). The reported peak is
+the larger of the two figures (ru_maxrss only for a process gone before
+the first sample); ru_maxrss is kept in the results for reference.
 
 To show whether something else competed for the CPUs, the busy time of the
 whole machine (/proc/stat) is read before and after; what exceeds the
@@ -41,13 +48,16 @@ class Measurement:
     wall_s: float
     user_s: float
     sys_s: float
-    maxrss_mb: float  # ru_maxrss of the child tree (largest single process)
+    maxrss_mb: float  # ru_maxrss of the child tree (floored by the harness's size: not used)
+    hwm_peak_mb: float  # largest sampled VmHWM of a single process of the tree
     tree_rss_peak_mb: float  # sampled sum over the live process tree
     other_cpu_s: float  # CPU seconds the rest of the machine used meanwhile (interference)
 
     @property
     def peak_rss_mb(self) -> float:
-        return max(self.maxrss_mb, self.tree_rss_peak_mb)
+        sampled = max(self.hwm_peak_mb, self.tree_rss_peak_mb)
+        # A process gone before the first sample leaves only ru_maxrss.
+        return sampled if sampled > 0 else self.maxrss_mb
 
     @property
     def cpu_percent(self) -> float:
@@ -113,15 +123,29 @@ def _rss_bytes(pid: int) -> int:
         return 0
 
 
-def tree_rss(root: int) -> int:
-    """Resident bytes of `root` and all its descendants right now."""
+def _hwm_bytes(pid: int) -> int:
+    """The high-water mark of `pid`'s resident memory since its exec."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as f:
+            for line in f:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
+def tree_rss(root: int) -> tuple[int, int]:
+    """Resident bytes of `root` and all its descendants right now, and the
+    largest high-water mark among them."""
     children = _children_map()
-    total, stack = 0, [root]
+    total, hwm, stack = 0, 0, [root]
     while stack:
         pid = stack.pop()
         total += _rss_bytes(pid)
+        hwm = max(hwm, _hwm_bytes(pid))
         stack.extend(children.get(pid, ()))
-    return total
+    return total, hwm
 
 
 def run(
@@ -159,13 +183,16 @@ def run(
             # Pin before exec; safe here, the sampler thread starts afterwards.
             preexec_fn=lambda: os.sched_setaffinity(0, cpus),
         )
-        peak = 0
+        peak = hwm_peak = 0
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal peak
+            # Popen returns once the child has exec'd, so no reading sees
+            # the harness's copy.
+            nonlocal peak, hwm_peak
             while not done.is_set():
-                peak = max(peak, tree_rss(proc.pid))
+                total, hwm = tree_rss(proc.pid)
+                peak, hwm_peak = max(peak, total), max(hwm_peak, hwm)
                 done.wait(SAMPLE_SECONDS)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -185,6 +212,7 @@ def run(
         user_s=round(usage.ru_utime, 3),
         sys_s=round(usage.ru_stime, 3),
         maxrss_mb=round(usage.ru_maxrss / 1024, 1),  # Linux reports KiB
+        hwm_peak_mb=round(hwm_peak / 2**20, 1),
         tree_rss_peak_mb=round(peak / 2**20, 1),
         other_cpu_s=round(max(0.0, busy - usage.ru_utime - usage.ru_stime), 2),
     )
