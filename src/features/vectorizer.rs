@@ -467,12 +467,14 @@ impl Vectorizer {
     /// the character block are each divided by their L2 norm to the power
     /// `norm_power`.
     pub fn transform_counts(&self, counts: &[(u32, u32)], out: &mut Vec<(u32, f32)>) {
-        self.tfidf_row(
-            counts
-                .iter()
-                .filter_map(|&(b, c)| self.column_of.get(b).map(|j| (j, c))),
-            out,
-        );
+        // Off the scoring path (which counts by column already): the
+        // columns go through a list of their own, so that one piece of code
+        // makes every row.
+        let columns: Vec<(u32, u32)> = counts
+            .iter()
+            .filter_map(|&(b, c)| self.column_of.get(b).map(|j| (j, c)))
+            .collect();
+        self.transform_column_counts(&columns, out);
     }
 
     /// [`Vectorizer::transform_counts`] for counts already keyed by column
@@ -481,9 +483,11 @@ impl Vectorizer {
     ///
     /// [`FeatureSession::column_counts`]: crate::features::FeatureSession::column_counts
     pub fn transform_column_counts(&self, counts: &[(u32, u32)], out: &mut Vec<(u32, f32)>) {
-        // `tfidf_row`'s arithmetic on slices of known length: each value is
-        // written in place, where a push checked the capacity and stored
-        // the length per column.
+        // Columns follow bucket order, so the word block comes first. Each
+        // block's norm is summed in a loop of its own (choosing the sum per
+        // column put a conditional move between one addition and the next),
+        // and each value is written in place (a push checked the capacity
+        // and stored the length per column).
         out.clear();
         out.resize(counts.len(), (0, 0.0));
         let split = counts.partition_point(|&(j, _)| j < self.word_columns);
@@ -525,39 +529,8 @@ impl Vectorizer {
         }
     }
 
-    /// TF-IDF row of `(column, count)` pairs ascending by column.
-    #[inline]
-    fn tfidf_row(&self, counts: impl Iterator<Item = (u32, u32)>, out: &mut Vec<(u32, f32)>) {
-        out.clear();
-        // Columns follow bucket order, so the word block comes first:
-        // `split` is where the character block starts. Each block's norm is
-        // summed in a loop of its own: choosing the sum per column put a
-        // conditional move between one addition and the next.
-        let mut norms = [0f32; 2];
-        let mut counts = counts.peekable();
-        while let Some((j, c)) = counts.next_if(|&(j, _)| j < self.word_columns) {
-            let v = self.tfidf(j, c as f32);
-            norms[0] += v * v;
-            out.push((j, v));
-        }
-        let split = out.len();
-        for (j, c) in counts {
-            let v = self.tfidf(j, c as f32);
-            norms[1] += v * v;
-            out.push((j, v));
-        }
-        let (words, chars) = out.split_at_mut(split);
-        for (part, norm) in [(words, norms[0]), (chars, norms[1])] {
-            if let Some(inv) = self.norm_factor(norm) {
-                for (_, v) in part.iter_mut() {
-                    *v *= inv;
-                }
-            }
-        }
-    }
-
     /// TF-IDF value of count `c` in `column`, before the row's norm; the
-    /// one place of this arithmetic for [`Vectorizer::tfidf_row`] and
+    /// one place of this arithmetic for [`Vectorizer::transform_column_counts`] and
     /// [`Vectorizer::transform_rows`], so both give the same bits.
     #[inline]
     fn tfidf(&self, column: u32, c: f32) -> f32 {
@@ -594,7 +567,7 @@ impl Vectorizer {
             counts,
         } = rows;
         // Same size and alignment: the counts' allocation is reused. Counts
-        // below 2^24 are exact in f32, and `tfidf_row` converts them so.
+        // below 2^24 are exact in f32, and `transform_column_counts` converts them so.
         let mut values: Vec<f32> = counts.into_iter().map(|c| c as f32).collect();
         let mut w = 0;
         let mut start = 0;
