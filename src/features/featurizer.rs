@@ -416,8 +416,7 @@ fn for_each_kept_column(
     let config = vectorizer.config();
     for &id in ids {
         while unigram_columns.len() <= id as usize {
-            let term = cache.term(unigram_columns.len() as u32);
-            let bucket = config.unigram_bucket(term.hash);
+            let bucket = config.unigram_bucket(cache.hash(unigram_columns.len() as u32));
             unigram_columns.push(vectorizer.column_of(bucket).unwrap_or(NO_COLUMN));
         }
     }
