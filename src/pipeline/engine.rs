@@ -284,13 +284,12 @@ pub fn score_files(
         batcher.finish();
     });
 
-    let workers: Vec<Mutex<(ArticleScorer, Vec<ScoredSentence>)>> = (0
-        ..rayon::current_num_threads())
+    let workers: Vec<OwnLines<Mutex<Worker>>> = (0..rayon::current_num_threads())
         .map(|_| {
-            Mutex::new((
+            OwnLines(Mutex::new((
                 ArticleScorer::new(model, options.unit, options.explain),
                 Vec::new(),
-            ))
+            )))
         })
         .collect();
     // Unit::Record on whole articles is a likely mistake: the first records
@@ -318,7 +317,7 @@ pub fn score_files(
         // thread's term cache stays warm across batches (map_init
         // would build one per work split).
         let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
-        let mut guard = workers[slot].lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = workers[slot].0.lock().unwrap_or_else(|e| e.into_inner());
         let (scorer, buf) = &mut *guard;
         for item in items {
             let mut r = match item {
@@ -687,4 +686,28 @@ fn suggestion_rows(picks: &[Suggestion]) -> Vec<u8> {
         w.write_record(&fields).expect("writing to memory");
     }
     w.into_inner().expect("writing to memory")
+}
+
+/// One worker thread's scorer and the rows of its last article.
+type Worker<'m> = (ArticleScorer<'m>, Vec<ScoredSentence>);
+
+/// A value alone on its cache lines (128 bytes: the line and the one the
+/// adjacent-line prefetcher pairs it with), so that one worker's writes to
+/// its scorer never invalidate a line another worker reads.
+#[repr(align(128))]
+struct OwnLines<T>(T);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workers_scorers_do_not_share_cache_lines() {
+        let workers: Vec<OwnLines<Mutex<u8>>> = (0..3).map(|_| OwnLines(Mutex::new(0))).collect();
+        for pair in workers.windows(2) {
+            let (a, b) = (&pair[0] as *const _ as usize, &pair[1] as *const _ as usize);
+            assert_eq!(a % 128, 0);
+            assert!(b - a >= 128, "{a:#x} and {b:#x}");
+        }
+    }
 }
