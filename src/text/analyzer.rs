@@ -239,23 +239,28 @@ impl Analyzer {
         ids: &mut Vec<u32>,
         hashes: &mut Vec<u64>,
     ) {
-        let mut spans = std::mem::take(&mut cache.spans);
+        let mut words = std::mem::take(&mut cache.words);
         let mut masks = std::mem::take(&mut cache.masks);
-        spans.clear();
+        words.clear();
         self.for_each_word(text, &mut masks, |s, e| {
-            if (1..=ShortKey::MAX).contains(&(e - s)) {
-                cache.short.prefetch(&ShortKey::at(text.as_bytes(), s, e));
-            }
-            spans.push((s, e));
+            // A word too long for a byte key keeps the empty key (length 0).
+            let key = if (1..=ShortKey::MAX).contains(&(e - s)) {
+                let key = ShortKey::at(text.as_bytes(), s, e);
+                cache.short.prefetch(&key);
+                key
+            } else {
+                ShortKey::default()
+            };
+            words.push((key, s, e));
         });
-        ids.reserve(spans.len());
-        hashes.reserve(spans.len());
-        for &(s, e) in &spans {
-            let (id, hash) = cache.id_hash_at(self, text, s, e);
+        ids.reserve(words.len());
+        hashes.reserve(words.len());
+        for &(key, s, e) in &words {
+            let (id, hash) = cache.id_hash_of(self, text, key, s, e);
             ids.push(id);
             hashes.push(hash);
         }
-        cache.spans = spans;
+        cache.words = words;
         cache.masks = masks;
     }
 
@@ -331,8 +336,10 @@ pub struct TermCache {
     /// they spread over three times as many).
     hashes: Vec<u64>,
     buf: String,
-    /// Word spans of the text being analysed (reused).
-    spans: Vec<(usize, usize)>,
+    /// Words of the text being analysed (reused): each one's byte key
+    /// (empty if too long for one) and span, so the lookups after the
+    /// prefetches need not read the key again.
+    words: Vec<(ShortKey, usize, usize)>,
     /// The word scanner's bitmasks (reused).
     masks: Vec<u64>,
     limit: usize,
@@ -537,7 +544,7 @@ impl TermCache {
             terms: Vec::new(),
             hashes: Vec::new(),
             buf: String::new(),
-            spans: Vec::new(),
+            words: Vec::new(),
             masks: Vec::new(),
             limit: Self::LIMIT,
             generation: 0,
@@ -595,9 +602,7 @@ impl TermCache {
         self.id_hash_at(analyzer, word, 0, word.len())
     }
 
-    /// [`TermCache::id_hash`] of the word `text[start..end]`: a hit reads
-    /// the bytes only, and the `str` (with its char-boundary checks) is
-    /// cut for words seen the first time or too long for the byte keys.
+    /// [`TermCache::id_hash`] of the word `text[start..end]`.
     #[inline]
     fn id_hash_at(
         &mut self,
@@ -606,8 +611,28 @@ impl TermCache {
         start: usize,
         end: usize,
     ) -> (u32, u64) {
-        if (1..=ShortKey::MAX).contains(&(end - start)) {
-            let key = ShortKey::at(text.as_bytes(), start, end);
+        let key = if (1..=ShortKey::MAX).contains(&(end - start)) {
+            ShortKey::at(text.as_bytes(), start, end)
+        } else {
+            ShortKey::default()
+        };
+        self.id_hash_of(analyzer, text, key, start, end)
+    }
+
+    /// [`TermCache::id_hash_at`] with the word's byte key already read
+    /// (empty if the word is too long for one): a hit reads the key only,
+    /// and the `str` (with its char-boundary checks) is cut for words seen
+    /// the first time or too long for the byte keys.
+    #[inline]
+    fn id_hash_of(
+        &mut self,
+        analyzer: &Analyzer,
+        text: &str,
+        key: ShortKey,
+        start: usize,
+        end: usize,
+    ) -> (u32, u64) {
+        if key.len != 0 {
             let id = match self.short.get(&key) {
                 Some(id) => id,
                 None => {
