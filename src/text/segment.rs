@@ -103,6 +103,11 @@ impl Segmenter {
     ) {
         let mut lines = std::mem::take(&mut scratch.lines);
         classify_lines(text, &mut lines);
+        // Most articles are plain ASCII: one scan of the whole text then
+        // stands for the fast-path check of each unit and makes every
+        // line's character count its byte length.
+        let ascii = is_fast_ascii(text.as_bytes());
+        scratch.ascii = ascii;
         let mut i = 0;
         while i < lines.len() {
             let line = lines[i];
@@ -131,17 +136,17 @@ impl Segmenter {
                         .position(|l| l.kind != LineKind::Prose)
                         .map_or(lines.len(), |p| i + p);
                     let block = &lines[i..block_end];
-                    let wrapped = is_hard_wrapped(text, block);
+                    let wrapped = is_hard_wrapped(text, block, ascii);
                     let mut j = 0;
                     while j < block.len() {
                         let mut k = j;
                         while k + 1 < block.len()
-                            && joins_next(text, &block[k], &block[k + 1], wrapped)
+                            && joins_next(text, &block[k], &block[k + 1], wrapped, ascii)
                         {
                             k += 1;
                         }
                         let (start, end) = (block[j].start, block[k].end);
-                        let kind = if j == k && looks_like_heading(&text[start..end]) {
+                        let kind = if j == k && looks_like_heading(&text[start..end], ascii) {
                             SentenceKind::Heading
                         } else {
                             SentenceKind::Prose
@@ -172,6 +177,7 @@ impl Segmenter {
             bounds,
             pieces,
             cuts,
+            ascii,
             ..
         } = scratch;
         let raw = &text[start..end];
@@ -181,7 +187,7 @@ impl Segmenter {
         // itself, and every later check treats them as it treats a space
         // (they are whitespace, not letters, digits, quotes or brackets),
         // so it splits the text in place.
-        let fast = !self.unicode_only && fast_path_applies(raw);
+        let fast = !self.unicode_only && (*ascii || fast_path_applies(raw));
         let unit: &str = if !fast && memchr::memchr2(b'\n', b'\r', raw.as_bytes()).is_some() {
             // Runs between line breaks are copied whole (CR and LF are
             // single bytes, so the copy keeps every offset).
@@ -246,6 +252,9 @@ pub(crate) struct SplitScratch {
     bounds: Vec<usize>,
     pieces: Vec<(usize, usize)>,
     cuts: Vec<usize>,
+    /// Whether the text being split is all fast-path ASCII
+    /// ([`is_fast_ascii`]).
+    ascii: bool,
 }
 
 /// Pushes `unit[s..e]` trimmed, if it holds any letter or digit.
@@ -424,14 +433,14 @@ fn list_marker(s: &str) -> Option<usize> {
 
 /// True when a block of prose lines looks hard-wrapped (newswire copy):
 /// three or more lines, none long, most of a similar width.
-fn is_hard_wrapped(text: &str, block: &[Line]) -> bool {
+fn is_hard_wrapped(text: &str, block: &[Line], ascii: bool) -> bool {
     if block.len() < 3 {
         return false;
     }
     // Lines of 40+ characters among all but the last.
     let mut wide = 0;
     for (n, l) in block.iter().enumerate() {
-        let w = char_count(&text[l.line_start..l.end]);
+        let w = char_count(&text[l.line_start..l.end], ascii);
         if w > 100 {
             return false;
         }
@@ -440,9 +449,10 @@ fn is_hard_wrapped(text: &str, block: &[Line]) -> bool {
     wide * 2 >= block.len() - 1
 }
 
-/// The number of characters of `s` (its length when ASCII).
-fn char_count(s: &str) -> usize {
-    if s.is_ascii() {
+/// The number of characters of `s` (its length when ASCII; `ascii` says
+/// that it is).
+fn char_count(s: &str, ascii: bool) -> usize {
+    if ascii || s.is_ascii() {
         s.len()
     } else {
         s.chars().count()
@@ -450,13 +460,14 @@ fn char_count(s: &str) -> usize {
 }
 
 /// Whether `s` has at most `n` characters, counting only when its length
-/// leaves it open (a character takes 1 to 4 bytes).
-fn at_most_chars(s: &str, n: usize) -> bool {
-    s.len() <= n || (s.len() <= 4 * n && char_count(s) <= n)
+/// leaves it open (a character takes 1 to 4 bytes; `ascii` says that `s`
+/// is ASCII).
+fn at_most_chars(s: &str, n: usize, ascii: bool) -> bool {
+    s.len() <= n || (!ascii && s.len() <= 4 * n && char_count(s, false) <= n)
 }
 
 /// Whether prose line `b` continues the paragraph of prose line `a`.
-fn joins_next(text: &str, a: &Line, b: &Line, wrapped: bool) -> bool {
+fn joins_next(text: &str, a: &Line, b: &Line, wrapped: bool, ascii: bool) -> bool {
     let a_text = &text[a.start..a.end];
     let b_text = &text[b.start..b.end];
     let first = b_text.chars().next().unwrap_or(' ');
@@ -467,8 +478,8 @@ fn joins_next(text: &str, a: &Line, b: &Line, wrapped: bool) -> bool {
         // "United States ...") is not. The cheap tests go first: most
         // wrapped lines are longer than a heading.
         !(!continues_lower
-            && at_most_chars(a_text, 39)
-            && looks_like_heading(a_text)
+            && at_most_chars(a_text, 39, ascii)
+            && looks_like_heading(a_text, ascii)
             && title_case(a_text))
     } else {
         continues_lower && !ends_sentence(a_text)
@@ -527,8 +538,8 @@ fn ends_sentence(s: &str) -> bool {
     }
 }
 
-fn looks_like_heading(s: &str) -> bool {
-    !ends_sentence(s) && at_most_chars(s, 160)
+fn looks_like_heading(s: &str, ascii: bool) -> bool {
+    !ends_sentence(s) && at_most_chars(s, 160, ascii)
 }
 
 // ---------------------------------------------------------------------------
@@ -572,14 +583,20 @@ pub(crate) fn is_fast_punct(c: char) -> bool {
 /// Unicode rules has them). The analyzer's word scanner applies on the
 /// same alphabet.
 pub(crate) fn fast_path_applies(s: &str) -> bool {
-    // Compares joined with `|`, not `matches!`, so that the check stays
-    // branch-free and vectorised (`matches!` cost 8x the instructions).
-    let ascii = |b: u8| (0x20..0x7f).contains(&b) | (b == b'\t') | (b == b'\n') | (b == b'\r');
-    if crate::bytes::all_bytes(s.as_bytes(), ascii) {
+    if is_fast_ascii(s.as_bytes()) {
         return true;
     }
     s.chars()
         .all(|c| (' '..='~').contains(&c) || matches!(c, '\t' | '\n' | '\r') || is_fast_punct(c))
+}
+
+/// True when every byte of `s` is printable ASCII, a tab, CR or LF (the
+/// ASCII part of the fast path's alphabet).
+fn is_fast_ascii(s: &[u8]) -> bool {
+    // Compares joined with `|`, not `matches!`, so that the check stays
+    // branch-free and vectorised (`matches!` cost 8x the instructions).
+    let ascii = |b: u8| (0x20..0x7f).contains(&b) | (b == b'\t') | (b == b'\n') | (b == b'\r');
+    crate::bytes::all_bytes(s, ascii)
 }
 
 /// UAX #29 Sentence_Break classes, for the fast-path alphabet only.
@@ -1139,8 +1156,27 @@ mod tests {
         #[test]
         fn char_counts_shortcut_the_exact_count(s in "[a-z é’—😀\n]{0,80}", n in 0usize..40) {
             let count = s.chars().count();
-            proptest::prop_assert_eq!(char_count(&s), count);
-            proptest::prop_assert_eq!(at_most_chars(&s, n), count <= n);
+            proptest::prop_assert_eq!(char_count(&s, false), count);
+            proptest::prop_assert_eq!(at_most_chars(&s, n, false), count <= n);
+        }
+
+        #[test]
+        fn fast_ascii_check_tests_every_byte(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    // Tabs and CRs rare, so that most texts take the
+                    // first check (and a wrong answer there shows).
+                    60 => proptest::sample::select(b"a .\n~ ".to_vec()),
+                    1 => proptest::sample::select(b"\t\r".to_vec()),
+                    1 => proptest::num::u8::ANY,
+                ],
+                0..100,
+            ),
+        ) {
+            let want = bytes
+                .iter()
+                .all(|&b| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'));
+            proptest::prop_assert_eq!(is_fast_ascii(&bytes), want);
         }
 
         #[test]
