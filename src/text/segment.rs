@@ -907,7 +907,10 @@ fn continues_after_abbreviation(unit: &str, seg_start: usize, b: usize) -> bool 
     let Some(stem) = before.strip_suffix('.') else {
         return false;
     };
-    let word = &stem[abbreviation_start(stem)..];
+    let Some(start) = abbreviation_start(stem) else {
+        return false;
+    };
+    let word = &stem[start..];
     if word.is_empty() {
         return false;
     }
@@ -916,12 +919,16 @@ fn continues_after_abbreviation(unit: &str, seg_start: usize, b: usize) -> bool 
     }
     let before_number = is_before_number(word);
     let inside = is_usually_inside(word);
-    let is_initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
+    let one_char = |w: &str| {
+        let mut cs = w.chars();
+        matches!((cs.next(), cs.next()), (Some(_), None))
+    };
+    let is_initial = one_char(word) && word.chars().all(char::is_uppercase);
     // Dotted initialisms: U.S, U.K, E.U, a.m, p.m (letters separated by dots).
-    let is_dotted = word.contains('.')
+    let is_dotted = word.bytes().any(|c| c == b'.')
         && word
             .split('.')
-            .all(|p| p.chars().count() == 1 && p.chars().all(char::is_alphabetic));
+            .all(|p| one_char(p) && p.chars().all(char::is_alphabetic));
     // Most full stops follow a plain word: decided without the next word.
     if !(before_number || inside || is_initial || is_dotted) {
         return false;
@@ -938,28 +945,52 @@ fn continues_after_abbreviation(unit: &str, seg_start: usize, b: usize) -> bool 
     (is_initial || is_dotted) && !next_starts_sentence
 }
 
+/// The longest word of the abbreviation lists, in bytes ("Messrs").
+const LONGEST_ABBREVIATION: usize = 6;
+
 /// Where the word before a full stop starts in `stem` (the text before
-/// it): after the last whitespace, `(`, `"`, `“`, `‘`, `[` or `/`. ASCII
-/// bytes are tested as bytes; the first non-ASCII one hands the rest of
-/// the search to `rfind` on characters.
-fn abbreviation_start(stem: &str) -> usize {
+/// it): after the last whitespace, `(`, `"`, `“`, `‘`, `[` or `/`. `None`
+/// when the word cannot be an abbreviation: its last
+/// `LONGEST_ABBREVIATION + 1` bytes are ASCII with no word start and no
+/// full stop, so it is longer than every listed word, not one initial,
+/// and not dotted letters. ASCII bytes are tested as bytes; the first
+/// non-ASCII one hands the rest of the search to `rfind` on characters.
+fn abbreviation_start(stem: &str) -> Option<usize> {
+    // Bit `b` set for the ASCII word starts: whitespace as
+    // `is_ascii_space` has it, `(`, `"`, `[` and `/` (a mask, not a
+    // `match`, which compiled to a mispredicted jump table).
+    const STOPS: u128 = (1 << b' ')
+        | (1 << b'\t')
+        | (1 << b'\n')
+        | (1 << 0x0b)
+        | (1 << 0x0c)
+        | (1 << b'\r')
+        | (1 << b'(')
+        | (1 << b'"')
+        | (1 << b'[')
+        | (1 << b'/');
     let bytes = stem.as_bytes();
     let mut i = bytes.len();
+    let mut dot = false;
     while i > 0 {
         let b = bytes[i - 1];
         if b >= 0x80 {
             let is_stop =
                 |c: char| c.is_whitespace() || matches!(c, '(' | '"' | '“' | '‘' | '[' | '/');
-            return stem[..i].rfind(is_stop).map_or(0, |p| {
+            return Some(stem[..i].rfind(is_stop).map_or(0, |p| {
                 p + stem[p..].chars().next().map_or(1, char::len_utf8)
-            });
+            }));
         }
-        if is_ascii_space(b) || matches!(b, b'(' | b'"' | b'[' | b'/') {
-            return i;
+        if (STOPS >> b) & 1 != 0 {
+            return Some(i);
+        }
+        dot |= b == b'.';
+        if !dot && bytes.len() - i == LONGEST_ABBREVIATION {
+            return None;
         }
         i -= 1;
     }
-    0
+    Some(0)
 }
 
 /// The first word of `s` after spaces and opening quotes.
@@ -1200,6 +1231,31 @@ mod tests {
                 .iter()
                 .all(|&b| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'));
             proptest::prop_assert_eq!(is_fast_ascii(&bytes), want);
+        }
+
+        #[test]
+        fn abbreviations_are_found_as_the_oracle_finds_them(
+            lead in "[a-z]{0,3}",
+            open in proptest::sample::select(vec!["", " ", "  ", "(", "\"", "\u{201c}", "[", "/", "\u{a0}", "é"]),
+            word in proptest::prop_oneof![
+                proptest::strategy::Strategy::prop_map(proptest::sample::select(vec![
+                    "Messrs", "approx", "Mlle", "Sept", "Gov't", "Cmdr", "Jan", "No", "Inc", "p",
+                    "pp", "para", "incl", "Supt", "A", "U.S", "J.R.R", "a.m", "é", "Київ", "É.U",
+                ]), str::to_string),
+                "[A-Za-z]{5,9}",
+                "[A-Za-z.]{1,9}",
+            ],
+            gap in proptest::sample::select(vec![" ", "  ", "\n", " \u{a0}"]),
+            next in proptest::sample::select(vec!["The", "5", "officials", "Smith", "“We", ""]),
+        ) {
+            let unit = format!("{lead}{open}{word}.{gap}{next}");
+            let b = unit.len() - next.len();
+            proptest::prop_assert_eq!(
+                continues_after_abbreviation(&unit, 0, b),
+                oracle::continues_after_abbreviation(&unit, 0, b),
+                "{:?}",
+                unit
+            );
         }
 
         #[test]
