@@ -440,7 +440,11 @@ fn is_hard_wrapped(text: &str, block: &[Line], ascii: bool) -> bool {
     // Lines of 40+ characters among all but the last.
     let mut wide = 0;
     for (n, l) in block.iter().enumerate() {
-        let w = char_count(&text[l.line_start..l.end], ascii);
+        let w = if ascii {
+            l.end - l.line_start
+        } else {
+            char_count(&text[l.line_start..l.end], false)
+        };
         if w > 100 {
             return false;
         }
@@ -636,8 +640,20 @@ enum Sb {
     SContinue,
 }
 
+/// [`sb_class`] of each ASCII character, looked up by byte (the chain of
+/// comparisons mispredicted on every change of class).
+const ASCII_SB: [Sb; 128] = {
+    let mut table = [Sb::Other; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = sb_class(b as u8 as char);
+        b += 1;
+    }
+    table
+};
+
 #[inline]
-fn sb_class(c: char) -> Sb {
+const fn sb_class(c: char) -> Sb {
     match c {
         'a'..='z' => Sb::Lower,
         'A'..='Z' => Sb::Upper,
@@ -662,9 +678,16 @@ fn sb_class(c: char) -> Sb {
 fn fast_breaks(unit: &str, stops: &[usize], out: &mut Vec<usize>) {
     out.clear();
     let bytes = unit.as_bytes();
+    // ASCII bytes by table and without slicing `unit` (a char-boundary
+    // check); other characters decoded.
     let class_at = |pos: usize| -> Option<(Sb, usize)> {
-        let c = unit[pos..].chars().next()?;
-        Some((sb_class(c), c.len_utf8()))
+        match *bytes.get(pos)? {
+            b if b < 0x80 => Some((ASCII_SB[usize::from(b)], 1)),
+            _ => {
+                let c = unit[pos..].chars().next()?;
+                Some((sb_class(c), c.len_utf8()))
+            }
+        }
     };
     let skip = |mut pos: usize, want: Sb| {
         while let Some((c, len)) = class_at(pos) {
