@@ -472,21 +472,25 @@ fn at_most_chars(s: &str, n: usize, ascii: bool) -> bool {
 
 /// Whether prose line `b` continues the paragraph of prose line `a`.
 fn joins_next(text: &str, a: &Line, b: &Line, wrapped: bool, ascii: bool) -> bool {
-    let a_text = &text[a.start..a.end];
-    let b_text = &text[b.start..b.end];
-    let first = b_text.chars().next().unwrap_or(' ');
+    // The first character of `b` from its byte when ASCII, and `a` sliced
+    // only when a test needs its text (a char-boundary check per slice).
+    let first = match text.as_bytes()[b.start..b.end].first() {
+        Some(&c) if c < 0x80 => char::from(c),
+        _ => text[b.start..b.end].chars().next().unwrap_or(' '),
+    };
     let continues_lower = first.is_lowercase() || first.is_ascii_digit();
+    let a_text = || &text[a.start..a.end];
     if wrapped {
         // A short unpunctuated line in Title Case before a capitalised one
         // is a heading; wire copy wrapped mid-phrase ("accused the" /
         // "United States ...") is not. The cheap tests go first: most
         // wrapped lines are longer than a heading.
         !(!continues_lower
-            && at_most_chars(a_text, 39, ascii)
-            && looks_like_heading(a_text, ascii)
-            && title_case(a_text))
+            && at_most_chars(a_text(), 39, ascii)
+            && looks_like_heading(a_text(), ascii)
+            && title_case(a_text()))
     } else {
-        continues_lower && !ends_sentence(a_text)
+        continues_lower && !ends_sentence(a_text())
     }
 }
 
@@ -525,7 +529,9 @@ fn title_case(s: &str) -> bool {
 /// ASCII is the Kelvin sign (to `k`, in no minor word; a unit test checks
 /// every character).
 fn is_title_minor(w: &str) -> bool {
-    TITLE_MINOR.iter().any(|m| w.eq_ignore_ascii_case(m))
+    // No minor word is longer than four bytes: most words are decided by
+    // their length alone.
+    w.len() <= 4 && TITLE_MINOR.iter().any(|m| w.eq_ignore_ascii_case(m))
 }
 
 fn ends_sentence(s: &str) -> bool {
@@ -1455,6 +1461,21 @@ mod tests {
         ]);
         proptest::collection::vec((line, brk), 0..14)
             .prop_map(|v| v.into_iter().map(|(l, b)| l + b).collect::<String>())
+    }
+
+    #[test]
+    fn every_minor_word_is_minor_in_any_case() {
+        for m in TITLE_MINOR {
+            for w in [
+                m.to_string(),
+                m.to_uppercase(),
+                m[..1].to_uppercase() + &m[1..],
+            ] {
+                assert!(is_title_minor(&w), "{w}");
+                assert!(!is_title_minor(&format!("{w}x")), "{w}x");
+            }
+        }
+        assert!(!is_title_minor("With\u{2019}"));
     }
 
     #[test]
