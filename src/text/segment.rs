@@ -646,8 +646,8 @@ enum Sb {
     SContinue,
 }
 
-/// [`sb_class`] of each ASCII character, looked up by byte (the chain of
-/// comparisons mispredicted on every change of class).
+/// [`sb_class`] of each ASCII character, looked up by byte instead of a
+/// chain of comparisons per character.
 const ASCII_SB: [Sb; 128] = {
     let mut table = [Sb::Other; 128];
     let mut b = 0;
