@@ -103,6 +103,11 @@ impl Segmenter {
     ) {
         let mut lines = std::mem::take(&mut scratch.lines);
         classify_lines(text, &mut lines);
+        // Most articles are plain ASCII: one scan of the whole text then
+        // stands for the fast-path check of each unit and makes every
+        // line's character count its byte length.
+        let ascii = is_fast_ascii(text.as_bytes());
+        scratch.ascii = ascii;
         let mut i = 0;
         while i < lines.len() {
             let line = lines[i];
@@ -131,17 +136,17 @@ impl Segmenter {
                         .position(|l| l.kind != LineKind::Prose)
                         .map_or(lines.len(), |p| i + p);
                     let block = &lines[i..block_end];
-                    let wrapped = is_hard_wrapped(text, block);
+                    let wrapped = is_hard_wrapped(text, block, ascii);
                     let mut j = 0;
                     while j < block.len() {
                         let mut k = j;
                         while k + 1 < block.len()
-                            && joins_next(text, &block[k], &block[k + 1], wrapped)
+                            && joins_next(text, &block[k], &block[k + 1], wrapped, ascii)
                         {
                             k += 1;
                         }
                         let (start, end) = (block[j].start, block[k].end);
-                        let kind = if j == k && looks_like_heading(&text[start..end]) {
+                        let kind = if j == k && looks_like_heading(&text[start..end], ascii) {
                             SentenceKind::Heading
                         } else {
                             SentenceKind::Prose
@@ -172,6 +177,7 @@ impl Segmenter {
             bounds,
             pieces,
             cuts,
+            ascii,
             ..
         } = scratch;
         let raw = &text[start..end];
@@ -181,7 +187,7 @@ impl Segmenter {
         // itself, and every later check treats them as it treats a space
         // (they are whitespace, not letters, digits, quotes or brackets),
         // so it splits the text in place.
-        let fast = !self.unicode_only && fast_path_applies(raw);
+        let fast = !self.unicode_only && (*ascii || fast_path_applies(raw));
         let unit: &str = if !fast && memchr::memchr2(b'\n', b'\r', raw.as_bytes()).is_some() {
             // Runs between line breaks are copied whole (CR and LF are
             // single bytes, so the copy keeps every offset).
@@ -246,6 +252,9 @@ pub(crate) struct SplitScratch {
     bounds: Vec<usize>,
     pieces: Vec<(usize, usize)>,
     cuts: Vec<usize>,
+    /// Whether the text being split is all fast-path ASCII
+    /// ([`is_fast_ascii`]).
+    ascii: bool,
 }
 
 /// Pushes `unit[s..e]` trimmed, if it holds any letter or digit.
@@ -424,14 +433,18 @@ fn list_marker(s: &str) -> Option<usize> {
 
 /// True when a block of prose lines looks hard-wrapped (newswire copy):
 /// three or more lines, none long, most of a similar width.
-fn is_hard_wrapped(text: &str, block: &[Line]) -> bool {
+fn is_hard_wrapped(text: &str, block: &[Line], ascii: bool) -> bool {
     if block.len() < 3 {
         return false;
     }
     // Lines of 40+ characters among all but the last.
     let mut wide = 0;
     for (n, l) in block.iter().enumerate() {
-        let w = char_count(&text[l.line_start..l.end]);
+        let w = if ascii {
+            l.end - l.line_start
+        } else {
+            char_count(&text[l.line_start..l.end], false)
+        };
         if w > 100 {
             return false;
         }
@@ -440,9 +453,10 @@ fn is_hard_wrapped(text: &str, block: &[Line]) -> bool {
     wide * 2 >= block.len() - 1
 }
 
-/// The number of characters of `s` (its length when ASCII).
-fn char_count(s: &str) -> usize {
-    if s.is_ascii() {
+/// The number of characters of `s` (its length when ASCII; `ascii` says
+/// that it is).
+fn char_count(s: &str, ascii: bool) -> usize {
+    if ascii || s.is_ascii() {
         s.len()
     } else {
         s.chars().count()
@@ -450,28 +464,33 @@ fn char_count(s: &str) -> usize {
 }
 
 /// Whether `s` has at most `n` characters, counting only when its length
-/// leaves it open (a character takes 1 to 4 bytes).
-fn at_most_chars(s: &str, n: usize) -> bool {
-    s.len() <= n || (s.len() <= 4 * n && char_count(s) <= n)
+/// leaves it open (a character takes 1 to 4 bytes; `ascii` says that `s`
+/// is ASCII).
+fn at_most_chars(s: &str, n: usize, ascii: bool) -> bool {
+    s.len() <= n || (!ascii && s.len() <= 4 * n && char_count(s, false) <= n)
 }
 
 /// Whether prose line `b` continues the paragraph of prose line `a`.
-fn joins_next(text: &str, a: &Line, b: &Line, wrapped: bool) -> bool {
-    let a_text = &text[a.start..a.end];
-    let b_text = &text[b.start..b.end];
-    let first = b_text.chars().next().unwrap_or(' ');
+fn joins_next(text: &str, a: &Line, b: &Line, wrapped: bool, ascii: bool) -> bool {
+    // The first character of `b` from its byte when ASCII, and `a` sliced
+    // only when a test needs its text (a char-boundary check per slice).
+    let first = match text.as_bytes()[b.start..b.end].first() {
+        Some(&c) if c < 0x80 => char::from(c),
+        _ => text[b.start..b.end].chars().next().unwrap_or(' '),
+    };
     let continues_lower = first.is_lowercase() || first.is_ascii_digit();
+    let a_text = || &text[a.start..a.end];
     if wrapped {
         // A short unpunctuated line in Title Case before a capitalised one
         // is a heading; wire copy wrapped mid-phrase ("accused the" /
         // "United States ...") is not. The cheap tests go first: most
         // wrapped lines are longer than a heading.
         !(!continues_lower
-            && at_most_chars(a_text, 39)
-            && looks_like_heading(a_text)
-            && title_case(a_text))
+            && at_most_chars(a_text(), 39, ascii)
+            && looks_like_heading(a_text(), ascii)
+            && title_case(a_text()))
     } else {
-        continues_lower && !ends_sentence(a_text)
+        continues_lower && !ends_sentence(a_text())
     }
 }
 
@@ -510,7 +529,9 @@ fn title_case(s: &str) -> bool {
 /// ASCII is the Kelvin sign (to `k`, in no minor word; a unit test checks
 /// every character).
 fn is_title_minor(w: &str) -> bool {
-    TITLE_MINOR.iter().any(|m| w.eq_ignore_ascii_case(m))
+    // No minor word is longer than four bytes: most words are decided by
+    // their length alone.
+    w.len() <= 4 && TITLE_MINOR.iter().any(|m| w.eq_ignore_ascii_case(m))
 }
 
 fn ends_sentence(s: &str) -> bool {
@@ -527,8 +548,8 @@ fn ends_sentence(s: &str) -> bool {
     }
 }
 
-fn looks_like_heading(s: &str) -> bool {
-    !ends_sentence(s) && at_most_chars(s, 160)
+fn looks_like_heading(s: &str, ascii: bool) -> bool {
+    !ends_sentence(s) && at_most_chars(s, 160, ascii)
 }
 
 // ---------------------------------------------------------------------------
@@ -572,14 +593,43 @@ pub(crate) fn is_fast_punct(c: char) -> bool {
 /// Unicode rules has them). The analyzer's word scanner applies on the
 /// same alphabet.
 pub(crate) fn fast_path_applies(s: &str) -> bool {
-    // Compares joined with `|`, not `matches!`, so that the check stays
-    // branch-free and vectorised (`matches!` cost 8x the instructions).
-    let ascii = |b: u8| (0x20..0x7f).contains(&b) | (b == b'\t') | (b == b'\n') | (b == b'\r');
-    if crate::bytes::all_bytes(s.as_bytes(), ascii) {
+    if is_fast_ascii(s.as_bytes()) {
         return true;
     }
     s.chars()
         .all(|c| (' '..='~').contains(&c) || matches!(c, '\t' | '\n' | '\r') || is_fast_punct(c))
+}
+
+/// True when every byte of `s` is printable ASCII, a tab, CR or LF (the
+/// ASCII part of the fast path's alphabet).
+fn is_fast_ascii(s: &[u8]) -> bool {
+    // Compares joined with `|`, not `matches!`, so that the check stays
+    // branch-free and vectorised (`matches!` cost 8x the instructions).
+    // Printable ASCII and LF first: `b + 1` as a signed byte exceeds
+    // 0x20 exactly for 0x20..=0x7e, one add and one compare per byte;
+    // tabs and CRs are rare, so the full test runs only when that fails.
+    let printable_or_lf = |b: u8| (b.wrapping_add(1) as i8 > 0x20) | (b == b'\n');
+    let ascii = |b: u8| (0x20..0x7f).contains(&b) | (b == b'\t') | (b == b'\n') | (b == b'\r');
+    all_blocks(s, printable_or_lf) || crate::bytes::all_bytes(s, ascii)
+}
+
+/// Whether `ok` holds for every byte of `s`, 32 bytes at a time and with no
+/// byte-at-a-time tail: the last block overlaps the one before it, and a
+/// text shorter than a block is checked in a copy padded with spaces
+/// (`ok(b' ')` must hold). Sentences are short, so `crate::bytes::all_bytes`
+/// spent most of its time in its scalar tail.
+#[inline]
+fn all_blocks(s: &[u8], ok: impl Fn(u8) -> bool) -> bool {
+    let block_ok = |block: &[u8; 32]| block.iter().fold(true, |all, &b| all & ok(b));
+    if s.len() < 32 {
+        let mut padded = [b' '; 32];
+        padded[..s.len()].copy_from_slice(s);
+        return block_ok(&padded);
+    }
+    let tail = s.len() - 32;
+    s.chunks_exact(32)
+        .all(|block| block_ok(block.try_into().expect("32 bytes")))
+        && block_ok(s[tail..].try_into().expect("32 bytes"))
 }
 
 /// UAX #29 Sentence_Break classes, for the fast-path alphabet only.
@@ -596,8 +646,20 @@ enum Sb {
     SContinue,
 }
 
+/// [`sb_class`] of each ASCII character, looked up by byte instead of a
+/// chain of comparisons per character.
+const ASCII_SB: [Sb; 128] = {
+    let mut table = [Sb::Other; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = sb_class(b as u8 as char);
+        b += 1;
+    }
+    table
+};
+
 #[inline]
-fn sb_class(c: char) -> Sb {
+const fn sb_class(c: char) -> Sb {
     match c {
         'a'..='z' => Sb::Lower,
         'A'..='Z' => Sb::Upper,
@@ -622,9 +684,16 @@ fn sb_class(c: char) -> Sb {
 fn fast_breaks(unit: &str, stops: &[usize], out: &mut Vec<usize>) {
     out.clear();
     let bytes = unit.as_bytes();
+    // ASCII bytes by table and without slicing `unit` (a char-boundary
+    // check); other characters decoded.
     let class_at = |pos: usize| -> Option<(Sb, usize)> {
-        let c = unit[pos..].chars().next()?;
-        Some((sb_class(c), c.len_utf8()))
+        match *bytes.get(pos)? {
+            b if b < 0x80 => Some((ASCII_SB[usize::from(b)], 1)),
+            _ => {
+                let c = unit[pos..].chars().next()?;
+                Some((sb_class(c), c.len_utf8()))
+            }
+        }
     };
     let skip = |mut pos: usize, want: Sb| {
         while let Some((c, len)) = class_at(pos) {
@@ -867,7 +936,10 @@ fn continues_after_abbreviation(unit: &str, seg_start: usize, b: usize) -> bool 
     let Some(stem) = before.strip_suffix('.') else {
         return false;
     };
-    let word = &stem[abbreviation_start(stem)..];
+    let Some(start) = abbreviation_start(stem) else {
+        return false;
+    };
+    let word = &stem[start..];
     if word.is_empty() {
         return false;
     }
@@ -876,12 +948,16 @@ fn continues_after_abbreviation(unit: &str, seg_start: usize, b: usize) -> bool 
     }
     let before_number = is_before_number(word);
     let inside = is_usually_inside(word);
-    let is_initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
+    let one_char = |w: &str| {
+        let mut cs = w.chars();
+        matches!((cs.next(), cs.next()), (Some(_), None))
+    };
+    let is_initial = one_char(word) && word.chars().all(char::is_uppercase);
     // Dotted initialisms: U.S, U.K, E.U, a.m, p.m (letters separated by dots).
-    let is_dotted = word.contains('.')
+    let is_dotted = word.bytes().any(|c| c == b'.')
         && word
             .split('.')
-            .all(|p| p.chars().count() == 1 && p.chars().all(char::is_alphabetic));
+            .all(|p| one_char(p) && p.chars().all(char::is_alphabetic));
     // Most full stops follow a plain word: decided without the next word.
     if !(before_number || inside || is_initial || is_dotted) {
         return false;
@@ -898,28 +974,52 @@ fn continues_after_abbreviation(unit: &str, seg_start: usize, b: usize) -> bool 
     (is_initial || is_dotted) && !next_starts_sentence
 }
 
+/// The longest word of the abbreviation lists, in bytes ("Messrs").
+const LONGEST_ABBREVIATION: usize = 6;
+
 /// Where the word before a full stop starts in `stem` (the text before
-/// it): after the last whitespace, `(`, `"`, `“`, `‘`, `[` or `/`. ASCII
-/// bytes are tested as bytes; the first non-ASCII one hands the rest of
-/// the search to `rfind` on characters.
-fn abbreviation_start(stem: &str) -> usize {
+/// it): after the last whitespace, `(`, `"`, `“`, `‘`, `[` or `/`. `None`
+/// when the word cannot be an abbreviation: its last
+/// `LONGEST_ABBREVIATION + 1` bytes are ASCII with no word start and no
+/// full stop, so it is longer than every listed word, not one initial,
+/// and not dotted letters. ASCII bytes are tested as bytes; the first
+/// non-ASCII one hands the rest of the search to `rfind` on characters.
+fn abbreviation_start(stem: &str) -> Option<usize> {
+    // Bit `b` set for the ASCII word starts: whitespace as
+    // `is_ascii_space` has it, `(`, `"`, `[` and `/` (a mask, not a
+    // `match`, which compiled to a mispredicted jump table).
+    const STOPS: u128 = (1 << b' ')
+        | (1 << b'\t')
+        | (1 << b'\n')
+        | (1 << 0x0b)
+        | (1 << 0x0c)
+        | (1 << b'\r')
+        | (1 << b'(')
+        | (1 << b'"')
+        | (1 << b'[')
+        | (1 << b'/');
     let bytes = stem.as_bytes();
     let mut i = bytes.len();
+    let mut dot = false;
     while i > 0 {
         let b = bytes[i - 1];
         if b >= 0x80 {
             let is_stop =
                 |c: char| c.is_whitespace() || matches!(c, '(' | '"' | '“' | '‘' | '[' | '/');
-            return stem[..i].rfind(is_stop).map_or(0, |p| {
+            return Some(stem[..i].rfind(is_stop).map_or(0, |p| {
                 p + stem[p..].chars().next().map_or(1, char::len_utf8)
-            });
+            }));
         }
-        if is_ascii_space(b) || matches!(b, b'(' | b'"' | b'[' | b'/') {
-            return i;
+        if (STOPS >> b) & 1 != 0 {
+            return Some(i);
+        }
+        dot |= b == b'.';
+        if !dot && bytes.len() - i == LONGEST_ABBREVIATION {
+            return None;
         }
         i -= 1;
     }
-    0
+    Some(0)
 }
 
 /// The first word of `s` after spaces and opening quotes.
@@ -1139,8 +1239,52 @@ mod tests {
         #[test]
         fn char_counts_shortcut_the_exact_count(s in "[a-z é’—😀\n]{0,80}", n in 0usize..40) {
             let count = s.chars().count();
-            proptest::prop_assert_eq!(char_count(&s), count);
-            proptest::prop_assert_eq!(at_most_chars(&s, n), count <= n);
+            proptest::prop_assert_eq!(char_count(&s, false), count);
+            proptest::prop_assert_eq!(at_most_chars(&s, n, false), count <= n);
+        }
+
+        #[test]
+        fn fast_ascii_check_tests_every_byte(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    // Tabs and CRs rare, so that most texts take the
+                    // first check (and a wrong answer there shows).
+                    60 => proptest::sample::select(b"a .\n~ ".to_vec()),
+                    1 => proptest::sample::select(b"\t\r".to_vec()),
+                    1 => proptest::num::u8::ANY,
+                ],
+                0..100,
+            ),
+        ) {
+            let want = bytes
+                .iter()
+                .all(|&b| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'));
+            proptest::prop_assert_eq!(is_fast_ascii(&bytes), want);
+        }
+
+        #[test]
+        fn abbreviations_are_found_as_the_oracle_finds_them(
+            lead in "[a-z]{0,3}",
+            open in proptest::sample::select(vec!["", " ", "  ", "(", "\"", "\u{201c}", "[", "/", "\u{a0}", "é"]),
+            word in proptest::prop_oneof![
+                proptest::strategy::Strategy::prop_map(proptest::sample::select(vec![
+                    "Messrs", "approx", "Mlle", "Sept", "Gov't", "Cmdr", "Jan", "No", "Inc", "p",
+                    "pp", "para", "incl", "Supt", "A", "U.S", "J.R.R", "a.m", "é", "Київ", "É.U",
+                ]), str::to_string),
+                "[A-Za-z]{5,9}",
+                "[A-Za-z.]{1,9}",
+            ],
+            gap in proptest::sample::select(vec![" ", "  ", "\n", " \u{a0}"]),
+            next in proptest::sample::select(vec!["The", "5", "officials", "Smith", "“We", ""]),
+        ) {
+            let unit = format!("{lead}{open}{word}.{gap}{next}");
+            let b = unit.len() - next.len();
+            proptest::prop_assert_eq!(
+                continues_after_abbreviation(&unit, 0, b),
+                oracle::continues_after_abbreviation(&unit, 0, b),
+                "{:?}",
+                unit
+            );
         }
 
         #[test]
@@ -1317,6 +1461,21 @@ mod tests {
         ]);
         proptest::collection::vec((line, brk), 0..14)
             .prop_map(|v| v.into_iter().map(|(l, b)| l + b).collect::<String>())
+    }
+
+    #[test]
+    fn every_minor_word_is_minor_in_any_case() {
+        for m in TITLE_MINOR {
+            for w in [
+                m.to_string(),
+                m.to_uppercase(),
+                m[..1].to_uppercase() + &m[1..],
+            ] {
+                assert!(is_title_minor(&w), "{w}");
+                assert!(!is_title_minor(&format!("{w}x")), "{w}x");
+            }
+        }
+        assert!(!is_title_minor("With\u{2019}"));
     }
 
     #[test]

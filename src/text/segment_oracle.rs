@@ -639,7 +639,7 @@ fn is_sentence_starter(word: &str) -> bool {
     )
 }
 
-fn continues_after_abbreviation(unit: &str, seg_start: usize, b: usize) -> bool {
+pub(super) fn continues_after_abbreviation(unit: &str, seg_start: usize, b: usize) -> bool {
     let before = unit[seg_start..b].trim_end();
     let Some(stem) = before.strip_suffix('.') else {
         return false;
