@@ -340,7 +340,7 @@ pub struct TermCache {
     /// (empty if too long for one) and span, so the lookups after the
     /// prefetches need not read the key again.
     words: Vec<(ShortKey, usize, usize)>,
-    /// The word scanner's bitmasks (reused).
+    /// The word scanner's bitmasks of word edges (reused).
     masks: Vec<u64>,
     limit: usize,
     generation: u64,
@@ -736,18 +736,39 @@ pub fn word_spans_unicode(text: &str) -> Vec<(usize, usize)> {
     v
 }
 
-/// The first position at or after `from` whose bit in `masks` (bit `k` of
-/// `masks[k / 64]`) is `set`, if any.
-#[inline]
-fn next_bit(masks: &[u64], from: usize, set: bool) -> Option<usize> {
-    let flip = if set { 0 } else { u64::MAX };
-    let mut k = from / 64;
-    let mut m = (*masks.get(k)? ^ flip) & (u64::MAX << (from % 64));
-    while m == 0 {
-        k += 1;
-        m = *masks.get(k)? ^ flip;
+/// The positions of the set bits of `words` (bit `k` of `words[k / 64]`),
+/// in order: a bit search and a clear per position.
+struct SetBits<'a> {
+    words: &'a [u64],
+    /// Index of the word `bits` came from.
+    k: usize,
+    /// The bits of `words[k]` not yet returned.
+    bits: u64,
+}
+
+impl<'a> SetBits<'a> {
+    fn new(words: &'a [u64]) -> Self {
+        SetBits {
+            words,
+            k: 0,
+            bits: words.first().copied().unwrap_or(0),
+        }
     }
-    Some(k * 64 + m.trailing_zeros() as usize)
+}
+
+impl Iterator for SetBits<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.bits == 0 {
+            self.k += 1;
+            self.bits = *self.words.get(self.k)?;
+        }
+        let at = self.k * 64 + self.bits.trailing_zeros() as usize;
+        self.bits &= self.bits - 1;
+        Some(at)
+    }
 }
 
 /// Calls `f(start, end)` for each UAX #29 word of `text` that holds a letter
@@ -803,35 +824,14 @@ static MID_CLASS: [u8; 256] = {
 /// (WB11-12). Segments without a letter or digit are dropped. `f` also gets
 /// whether a `.` or `:` joined the word.
 ///
-/// Word bytes are found 64 at a time as bitmasks ([`word_byte_mask`], in
-/// `masks`, reused), so a word costs a few bit operations rather than a
-/// branch per byte; only the byte after a word is looked at one by one.
-fn fast_words(text: &str, masks: &mut Vec<u64>, mut f: impl FnMut(usize, usize, bool)) {
+/// Word bytes are found 64 at a time as bitmasks, and from them the edges
+/// of their runs ([`word_edges`], in `edges`, reused), so a word costs a
+/// bit search and a clear per edge rather than a branch per byte; only the
+/// byte after a word is looked at one by one.
+fn fast_words(text: &str, edges: &mut Vec<u64>, mut f: impl FnMut(usize, usize, bool)) {
     let b = text.as_bytes();
     let n = b.len();
-    masks.clear();
-    let mut blocks = b.chunks_exact(64);
-    for block in &mut blocks {
-        masks.push(word_byte_mask(block.try_into().expect("64-byte block")));
-    }
-    let rest = blocks.remainder().len();
-    if rest > 0 && n >= 64 {
-        // The last 64 bytes, their mask shifted down to the bytes not yet
-        // covered (zeros shift in: not word bytes). A fixed-size read where
-        // copying the rest out called `memcpy` with a varying length.
-        let last = b[n - 64..].try_into().expect("64-byte block");
-        masks.push(word_byte_mask(last) >> (64 - rest));
-    } else if rest > 0 {
-        // Zero padding: not a word byte.
-        let mut last = [0u8; 64];
-        last[..rest].copy_from_slice(blocks.remainder());
-        masks.push(word_byte_mask(&last));
-    }
-    let masks = &masks[..];
-    // The first word byte at or after `i`; the first byte at or after `i`
-    // that is not one (`n` at the end).
-    let next_word = |i: usize| next_bit(masks, i, true);
-    let word_end = |i: usize| next_bit(masks, i, false).map_or(n, |e| e.min(n));
+    word_edges(b, edges);
     // The width of a mid character at `i` (ASCII or U+2018/U+2019), and
     // whether it may join letters and/or digits.
     // A table, not a `match`: the byte after a word is a space, a comma,
@@ -847,10 +847,11 @@ fn fast_words(text: &str, masks: &mut Vec<u64>, mut f: impl FnMut(usize, usize, 
             Some((1, class & MID_LETTERS != 0, class & MID_DIGITS != 0))
         }
     };
-    let mut i = 0;
-    while let Some(start) = next_word(i) {
+    // Edges alternate: the start of a run of word bytes, then its end.
+    let mut edges = SetBits::new(edges);
+    while let Some(start) = edges.next() {
         let mut marked = false;
-        i = word_end(start);
+        let mut i = edges.next().unwrap_or(n);
         while let Some((w, letters, digits)) = mid(i) {
             let (prev, next) = (b[i - 1], b.get(i + w).copied().unwrap_or(b' '));
             let joins = (letters && prev.is_ascii_alphabetic() && next.is_ascii_alphabetic())
@@ -859,12 +860,55 @@ fn fast_words(text: &str, masks: &mut Vec<u64>, mut f: impl FnMut(usize, usize, 
                 break;
             }
             marked |= matches!(b[i], b'.' | b':');
-            i = word_end(i + w);
+            // The mid character is no word byte and the one after it is:
+            // the next edge starts a run at `i + w`, the one after ends it.
+            let resumes = edges.next();
+            debug_assert_eq!(resumes, Some(i + w));
+            i = edges.next().unwrap_or(n);
         }
         if b[start] != b'_' || b[start..i].iter().any(u8::is_ascii_alphanumeric) {
             f(start, i, marked);
         }
     }
+}
+
+/// Sets in `edges` (cleared first; bit `k` of `edges[k / 64]`) the
+/// positions where `b` goes from a non-word byte to a word byte or back
+/// (the text's ends count as non-word bytes), from the word bytes found
+/// 64 at a time as bitmasks ([`word_byte_mask`]).
+fn word_edges(b: &[u8], edges: &mut Vec<u64>) {
+    let n = b.len();
+    edges.clear();
+    edges.reserve(n / 64 + 2);
+    // Bit 0: whether the byte before the block is a word byte.
+    let mut carry = 0;
+    let mut edge = |m: u64| {
+        let e = m ^ (m << 1 | carry);
+        carry = m >> 63;
+        e
+    };
+    let mut blocks = b.chunks_exact(64);
+    for block in &mut blocks {
+        edges.push(edge(word_byte_mask(
+            block.try_into().expect("64-byte block"),
+        )));
+    }
+    let rest = blocks.remainder().len();
+    if rest > 0 && n >= 64 {
+        // The last 64 bytes, their mask shifted down to the bytes not yet
+        // covered (zeros shift in: not word bytes). A fixed-size read where
+        // copying the rest out called `memcpy` with a varying length.
+        let last = b[n - 64..].try_into().expect("64-byte block");
+        edges.push(edge(word_byte_mask(last) >> (64 - rest)));
+    } else if rest > 0 {
+        // Zero padding: not a word byte.
+        let mut last = [0u8; 64];
+        last[..rest].copy_from_slice(blocks.remainder());
+        edges.push(edge(word_byte_mask(&last)));
+    }
+    // A word that reaches the end of a text of whole blocks ends at `n`.
+    let end = edge(0);
+    edges.push(end);
 }
 
 #[cfg(test)]
@@ -1093,6 +1137,42 @@ mod tests {
                 for_each_word(&t, true, |s, e| b.push((s, e)));
                 assert_eq!(a, b, "{t:?}");
             }
+        }
+    }
+
+    #[test]
+    fn set_bits_walk_every_bit_in_order() {
+        let words = [0b1001, 0, 1 << 63, u64::MAX];
+        let expected: Vec<usize> = [0, 3, 191].into_iter().chain(192..256).collect();
+        assert_eq!(SetBits::new(&words).collect::<Vec<_>>(), expected);
+        assert_eq!(SetBits::new(&[]).next(), None);
+        assert_eq!(SetBits::new(&[0, 0]).next(), None);
+    }
+
+    #[test]
+    fn word_edges_end_a_word_at_the_end_of_whole_blocks() {
+        let mut edges = Vec::new();
+        for n in [63, 64, 65, 128] {
+            word_edges(&b"x".repeat(n), &mut edges);
+            assert_eq!(SetBits::new(&edges).collect::<Vec<_>>(), [0, n]);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn word_edges_are_where_word_bytes_start_and_stop(
+            text in proptest::collection::vec(
+                proptest::sample::select(b"ab_09 .'\xe2".to_vec()), 0..300),
+        ) {
+            // Against a byte-by-byte comparison of each byte with the one
+            // before, the text's ends counting as non-word bytes.
+            let mut edges = Vec::new();
+            word_edges(&text, &mut edges);
+            let is_word = |i: usize| text.get(i).is_some_and(|&c| crate::bytes::is_word_byte(c));
+            let expected: Vec<usize> = (0..=text.len())
+                .filter(|&i| is_word(i) != (i > 0 && is_word(i - 1)))
+                .collect();
+            proptest::prop_assert_eq!(SetBits::new(&edges).collect::<Vec<_>>(), expected);
         }
     }
 
