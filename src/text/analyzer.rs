@@ -479,6 +479,9 @@ impl ShortSlot {
 struct ShortWords {
     slots: Vec<ShortSlot>,
     len: usize,
+    /// 64 less log2 of the slot count: a hash shifted right by it is a
+    /// slot (kept, not recounted from the length at each lookup).
+    shift: u32,
 }
 
 impl ShortWords {
@@ -488,14 +491,14 @@ impl ShortWords {
         ShortWords {
             slots: vec![Default::default(); Self::INITIAL],
             len: 0,
+            shift: 64 - Self::INITIAL.trailing_zeros(),
         }
     }
 
     /// The slot of a key whose [`ShortKey::hash`] is `hash`.
     #[inline]
     fn slot(&self, hash: u64) -> usize {
-        let shift = 64 - self.slots.len().trailing_zeros();
-        (hash >> shift) as usize
+        (hash >> self.shift) as usize
     }
 
     /// Asks the CPU to start loading the slot of the key whose hash is
@@ -526,6 +529,7 @@ impl ShortWords {
         if 2 * (self.len + 1) > self.slots.len() {
             let bigger = vec![Default::default(); 2 * self.slots.len()];
             let old = std::mem::replace(&mut self.slots, bigger);
+            self.shift -= 1;
             for slot in old.into_iter().filter(|s| s.len != 0) {
                 let key = ShortKey {
                     head: slot.head,
@@ -1154,6 +1158,9 @@ mod tests {
         let words: Vec<String> = (0..20_000).map(|i| format!("w{i}x")).collect();
         let ids: Vec<u32> = words.iter().map(|w| cache.id(&a, w)).collect();
         assert!(cache.short.slots.len() > ShortWords::INITIAL);
+        // A hash shifted right by `shift` reaches every slot, no further.
+        let short = &cache.short;
+        assert_eq!(short.slots.len(), 1 << (64 - short.shift));
         for (w, &id) in words.iter().zip(&ids) {
             assert_eq!(cache.id(&a, w), id);
             assert_eq!(cache.term(id).text.as_ref(), a.term(w));
