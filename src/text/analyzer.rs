@@ -679,15 +679,10 @@ impl TermCache {
     /// long for the byte keys.
     #[inline]
     fn id_of(&mut self, analyzer: &Analyzer, text: &str, word: &Word) -> u32 {
-        let key = word.key;
-        if key.len != 0 {
-            return match self.short.get(&key, word.hash) {
+        if word.key.len != 0 {
+            return match self.short.get(&word.key, word.hash) {
                 Some(id) => id,
-                None => {
-                    let id = self.analyze_new(analyzer, &text[word.start..word.end]);
-                    self.short.insert(key, id);
-                    id
-                }
+                None => self.insert_short(analyzer, text, word),
             };
         }
         let word = &text[word.start..word.end];
@@ -699,6 +694,16 @@ impl TermCache {
                 id
             }
         }
+    }
+
+    /// [`TermCache::id_of`] for a short word not seen before; out of line,
+    /// so the hit path's loop keeps its registers.
+    #[cold]
+    #[inline(never)]
+    fn insert_short(&mut self, analyzer: &Analyzer, text: &str, word: &Word) -> u32 {
+        let id = self.analyze_new(analyzer, &text[word.start..word.end]);
+        self.short.insert(word.key, id);
+        id
     }
 
     /// The term id of a word not seen before: normalised and stemmed, then
