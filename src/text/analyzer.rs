@@ -242,24 +242,36 @@ impl Analyzer {
         let mut words = std::mem::take(&mut cache.words);
         let mut masks = std::mem::take(&mut cache.masks);
         words.clear();
-        self.for_each_word(text, &mut masks, |s, e| {
-            // A word too long for a byte key keeps the empty key (length 0).
-            let key = if (1..=ShortKey::MAX).contains(&(e - s)) {
-                let key = ShortKey::at(text.as_bytes(), s, e);
-                cache.short.prefetch(&key);
-                key
-            } else {
-                ShortKey::default()
-            };
-            words.push((key, s, e));
-        });
-        ids.reserve(words.len());
-        hashes.reserve(words.len());
-        for &(key, s, e) in &words {
-            let (id, hash) = cache.id_hash_of(self, text, key, s, e);
-            ids.push(id);
-            hashes.push(hash);
+        let (b, short) = (text.as_bytes(), &cache.short);
+        // [`Analyzer::for_each_word`] spelt out: there each word took two
+        // calls (the shared closure serves both scanners, so it was not
+        // inlined); here each scanner has its own, inlined.
+        let split = self.config.split_run_on;
+        if fast_path_applies(text) {
+            fast_words(text, &mut masks, |s, e, marked| {
+                if split && marked {
+                    split_run_on(text, s, e, &mut |s, e| {
+                        note_word(&mut words, short, b, s, e)
+                    });
+                } else {
+                    note_word(&mut words, short, b, s, e);
+                }
+            });
+        } else {
+            for (s, w) in text.unicode_word_indices() {
+                let e = s + w.len();
+                if split {
+                    split_run_on(text, s, e, &mut |s, e| {
+                        note_word(&mut words, short, b, s, e)
+                    });
+                } else {
+                    note_word(&mut words, short, b, s, e);
+                }
+            }
         }
+        let first = ids.len();
+        ids.extend(words.iter().map(|w| cache.id_of(self, text, w)));
+        hashes.extend(ids[first..].iter().map(|&id| cache.hashes[id as usize]));
         cache.words = words;
         cache.masks = masks;
     }
@@ -275,6 +287,26 @@ impl Analyzer {
             }
         });
     }
+}
+
+/// Notes the word `text[start..end]` in `words` and prefetches its slot in
+/// `short`.
+#[inline(always)]
+fn note_word(words: &mut Vec<Word>, short: &ShortWords, text: &[u8], start: usize, end: usize) {
+    // A word too long for a byte key keeps the empty key (length 0).
+    let key = if (1..=ShortKey::MAX).contains(&(end - start)) {
+        ShortKey::at(text, start, end)
+    } else {
+        ShortKey::default()
+    };
+    let hash = key.hash();
+    short.prefetch(hash);
+    words.push(Word {
+        key,
+        hash,
+        start,
+        end,
+    });
 }
 
 /// Calls `f` for the pieces of the word `text[start..end]` split at each
@@ -336,14 +368,23 @@ pub struct TermCache {
     /// they spread over three times as many).
     hashes: Vec<u64>,
     buf: String,
-    /// Words of the text being analysed (reused): each one's byte key
-    /// (empty if too long for one) and span, so the lookups after the
-    /// prefetches need not read the key again.
-    words: Vec<(ShortKey, usize, usize)>,
-    /// The word scanner's bitmasks (reused).
+    /// Words of the text being analysed (reused), so the lookups after the
+    /// prefetches need not read the key or hash it again.
+    words: Vec<Word>,
+    /// The word scanner's bitmasks of word edges (reused).
     masks: Vec<u64>,
     limit: usize,
     generation: u64,
+}
+
+/// A word of the text being analysed: its byte key (empty if too long for
+/// one), the key's hash and its span.
+#[derive(Debug, Clone, Copy)]
+struct Word {
+    key: ShortKey,
+    hash: u64,
+    start: usize,
+    end: usize,
 }
 
 /// A raw word of 1 to 16 bytes as two integers and its length: its bytes
@@ -438,6 +479,9 @@ impl ShortSlot {
 struct ShortWords {
     slots: Vec<ShortSlot>,
     len: usize,
+    /// 64 less log2 of the slot count: a hash shifted right by it is a
+    /// slot (kept, not recounted from the length at each lookup).
+    shift: u32,
 }
 
 impl ShortWords {
@@ -447,26 +491,28 @@ impl ShortWords {
         ShortWords {
             slots: vec![Default::default(); Self::INITIAL],
             len: 0,
+            shift: 64 - Self::INITIAL.trailing_zeros(),
         }
     }
 
+    /// The slot of a key whose [`ShortKey::hash`] is `hash`.
     #[inline]
-    fn slot(&self, key: &ShortKey) -> usize {
-        let shift = 64 - self.slots.len().trailing_zeros();
-        (key.hash() >> shift) as usize
+    fn slot(&self, hash: u64) -> usize {
+        (hash >> self.shift) as usize
     }
 
-    /// Asks the CPU to start loading the slot `key` hashes to.
+    /// Asks the CPU to start loading the slot of the key whose hash is
+    /// `hash`.
     #[inline]
-    fn prefetch(&self, key: &ShortKey) {
-        crate::prefetch::prefetch(&self.slots[self.slot(key)]);
+    fn prefetch(&self, hash: u64) {
+        crate::prefetch::prefetch(&self.slots[self.slot(hash)]);
     }
 
-    /// The term id of `key`, if it is in the table.
+    /// The term id of `key`, whose hash is `hash`, if it is in the table.
     #[inline]
-    fn get(&self, key: &ShortKey) -> Option<u32> {
+    fn get(&self, key: &ShortKey, hash: u64) -> Option<u32> {
         let mask = self.slots.len() - 1;
-        let mut i = self.slot(key);
+        let mut i = self.slot(hash);
         loop {
             let slot = &self.slots[i];
             if slot.holds(key) {
@@ -483,6 +529,7 @@ impl ShortWords {
         if 2 * (self.len + 1) > self.slots.len() {
             let bigger = vec![Default::default(); 2 * self.slots.len()];
             let old = std::mem::replace(&mut self.slots, bigger);
+            self.shift -= 1;
             for slot in old.into_iter().filter(|s| s.len != 0) {
                 let key = ShortKey {
                     head: slot.head,
@@ -498,7 +545,7 @@ impl ShortWords {
 
     fn place(&mut self, key: ShortKey, id: u32) {
         let mask = self.slots.len() - 1;
-        let mut i = self.slot(&key);
+        let mut i = self.slot(key.hash());
         while self.slots[i].len != 0 {
             i = (i + 1) & mask;
         }
@@ -616,43 +663,47 @@ impl TermCache {
         } else {
             ShortKey::default()
         };
-        self.id_hash_of(analyzer, text, key, start, end)
+        let word = Word {
+            key,
+            hash: key.hash(),
+            start,
+            end,
+        };
+        let id = self.id_of(analyzer, text, &word);
+        (id, self.hashes[id as usize])
     }
 
-    /// [`TermCache::id_hash_at`] with the word's byte key already read
-    /// (empty if the word is too long for one): a hit reads the key only,
-    /// and the `str` (with its char-boundary checks) is cut for words seen
-    /// the first time or too long for the byte keys.
+    /// The term id of `word` of `text`, its byte key and hash already
+    /// read: a hit reads the key only, and the `str` (with its
+    /// char-boundary checks) is cut for words seen the first time or too
+    /// long for the byte keys.
     #[inline]
-    fn id_hash_of(
-        &mut self,
-        analyzer: &Analyzer,
-        text: &str,
-        key: ShortKey,
-        start: usize,
-        end: usize,
-    ) -> (u32, u64) {
-        if key.len != 0 {
-            let id = match self.short.get(&key) {
+    fn id_of(&mut self, analyzer: &Analyzer, text: &str, word: &Word) -> u32 {
+        if word.key.len != 0 {
+            return match self.short.get(&word.key, word.hash) {
                 Some(id) => id,
-                None => {
-                    let id = self.analyze_new(analyzer, &text[start..end]);
-                    self.short.insert(key, id);
-                    id
-                }
+                None => self.insert_short(analyzer, text, word),
             };
-            return (id, self.hashes[id as usize]);
         }
-        let word = &text[start..end];
-        let id = match self.by_word.get(word) {
+        let word = &text[word.start..word.end];
+        match self.by_word.get(word) {
             Some(&id) => id,
             None => {
                 let id = self.analyze_new(analyzer, word);
                 self.by_word.insert(word.into(), id);
                 id
             }
-        };
-        (id, self.hashes[id as usize])
+        }
+    }
+
+    /// [`TermCache::id_of`] for a short word not seen before; out of line,
+    /// so the hit path's loop keeps its registers.
+    #[cold]
+    #[inline(never)]
+    fn insert_short(&mut self, analyzer: &Analyzer, text: &str, word: &Word) -> u32 {
+        let id = self.analyze_new(analyzer, &text[word.start..word.end]);
+        self.short.insert(word.key, id);
+        id
     }
 
     /// The term id of a word not seen before: normalised and stemmed, then
@@ -736,18 +787,39 @@ pub fn word_spans_unicode(text: &str) -> Vec<(usize, usize)> {
     v
 }
 
-/// The first position at or after `from` whose bit in `masks` (bit `k` of
-/// `masks[k / 64]`) is `set`, if any.
-#[inline]
-fn next_bit(masks: &[u64], from: usize, set: bool) -> Option<usize> {
-    let flip = if set { 0 } else { u64::MAX };
-    let mut k = from / 64;
-    let mut m = (*masks.get(k)? ^ flip) & (u64::MAX << (from % 64));
-    while m == 0 {
-        k += 1;
-        m = *masks.get(k)? ^ flip;
+/// The positions of the set bits of `words` (bit `k` of `words[k / 64]`),
+/// in order: a bit search and a clear per position.
+struct SetBits<'a> {
+    words: &'a [u64],
+    /// Index of the word `bits` came from.
+    k: usize,
+    /// The bits of `words[k]` not yet returned.
+    bits: u64,
+}
+
+impl<'a> SetBits<'a> {
+    fn new(words: &'a [u64]) -> Self {
+        SetBits {
+            words,
+            k: 0,
+            bits: words.first().copied().unwrap_or(0),
+        }
     }
-    Some(k * 64 + m.trailing_zeros() as usize)
+}
+
+impl Iterator for SetBits<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.bits == 0 {
+            self.k += 1;
+            self.bits = *self.words.get(self.k)?;
+        }
+        let at = self.k * 64 + self.bits.trailing_zeros() as usize;
+        self.bits &= self.bits - 1;
+        Some(at)
+    }
 }
 
 /// Calls `f(start, end)` for each UAX #29 word of `text` that holds a letter
@@ -803,35 +875,14 @@ static MID_CLASS: [u8; 256] = {
 /// (WB11-12). Segments without a letter or digit are dropped. `f` also gets
 /// whether a `.` or `:` joined the word.
 ///
-/// Word bytes are found 64 at a time as bitmasks ([`word_byte_mask`], in
-/// `masks`, reused), so a word costs a few bit operations rather than a
-/// branch per byte; only the byte after a word is looked at one by one.
-fn fast_words(text: &str, masks: &mut Vec<u64>, mut f: impl FnMut(usize, usize, bool)) {
+/// Word bytes are found 64 at a time as bitmasks, and from them the edges
+/// of their runs ([`word_edges`], in `edges`, reused), so a word costs a
+/// bit search and a clear per edge rather than a branch per byte; only the
+/// byte after a word is looked at one by one.
+fn fast_words(text: &str, edges: &mut Vec<u64>, mut f: impl FnMut(usize, usize, bool)) {
     let b = text.as_bytes();
     let n = b.len();
-    masks.clear();
-    let mut blocks = b.chunks_exact(64);
-    for block in &mut blocks {
-        masks.push(word_byte_mask(block.try_into().expect("64-byte block")));
-    }
-    let rest = blocks.remainder().len();
-    if rest > 0 && n >= 64 {
-        // The last 64 bytes, their mask shifted down to the bytes not yet
-        // covered (zeros shift in: not word bytes). A fixed-size read where
-        // copying the rest out called `memcpy` with a varying length.
-        let last = b[n - 64..].try_into().expect("64-byte block");
-        masks.push(word_byte_mask(last) >> (64 - rest));
-    } else if rest > 0 {
-        // Zero padding: not a word byte.
-        let mut last = [0u8; 64];
-        last[..rest].copy_from_slice(blocks.remainder());
-        masks.push(word_byte_mask(&last));
-    }
-    let masks = &masks[..];
-    // The first word byte at or after `i`; the first byte at or after `i`
-    // that is not one (`n` at the end).
-    let next_word = |i: usize| next_bit(masks, i, true);
-    let word_end = |i: usize| next_bit(masks, i, false).map_or(n, |e| e.min(n));
+    word_edges(b, edges);
     // The width of a mid character at `i` (ASCII or U+2018/U+2019), and
     // whether it may join letters and/or digits.
     // A table, not a `match`: the byte after a word is a space, a comma,
@@ -847,10 +898,11 @@ fn fast_words(text: &str, masks: &mut Vec<u64>, mut f: impl FnMut(usize, usize, 
             Some((1, class & MID_LETTERS != 0, class & MID_DIGITS != 0))
         }
     };
-    let mut i = 0;
-    while let Some(start) = next_word(i) {
+    // Edges alternate: the start of a run of word bytes, then its end.
+    let mut edges = SetBits::new(edges);
+    while let Some(start) = edges.next() {
         let mut marked = false;
-        i = word_end(start);
+        let mut i = edges.next().unwrap_or(n);
         while let Some((w, letters, digits)) = mid(i) {
             let (prev, next) = (b[i - 1], b.get(i + w).copied().unwrap_or(b' '));
             let joins = (letters && prev.is_ascii_alphabetic() && next.is_ascii_alphabetic())
@@ -859,12 +911,55 @@ fn fast_words(text: &str, masks: &mut Vec<u64>, mut f: impl FnMut(usize, usize, 
                 break;
             }
             marked |= matches!(b[i], b'.' | b':');
-            i = word_end(i + w);
+            // The mid character is no word byte and the one after it is:
+            // the next edge starts a run at `i + w`, the one after ends it.
+            let resumes = edges.next();
+            debug_assert_eq!(resumes, Some(i + w));
+            i = edges.next().unwrap_or(n);
         }
         if b[start] != b'_' || b[start..i].iter().any(u8::is_ascii_alphanumeric) {
             f(start, i, marked);
         }
     }
+}
+
+/// Sets in `edges` (cleared first; bit `k` of `edges[k / 64]`) the
+/// positions where `b` goes from a non-word byte to a word byte or back
+/// (the text's ends count as non-word bytes), from the word bytes found
+/// 64 at a time as bitmasks ([`word_byte_mask`]).
+fn word_edges(b: &[u8], edges: &mut Vec<u64>) {
+    let n = b.len();
+    edges.clear();
+    edges.reserve(n / 64 + 2);
+    // Bit 0: whether the byte before the block is a word byte.
+    let mut carry = 0;
+    let mut edge = |m: u64| {
+        let e = m ^ (m << 1 | carry);
+        carry = m >> 63;
+        e
+    };
+    let mut blocks = b.chunks_exact(64);
+    for block in &mut blocks {
+        edges.push(edge(word_byte_mask(
+            block.try_into().expect("64-byte block"),
+        )));
+    }
+    let rest = blocks.remainder().len();
+    if rest > 0 && n >= 64 {
+        // The last 64 bytes, their mask shifted down to the bytes not yet
+        // covered (zeros shift in: not word bytes). A fixed-size read where
+        // copying the rest out called `memcpy` with a varying length.
+        let last = b[n - 64..].try_into().expect("64-byte block");
+        edges.push(edge(word_byte_mask(last) >> (64 - rest)));
+    } else if rest > 0 {
+        // Zero padding: not a word byte.
+        let mut last = [0u8; 64];
+        last[..rest].copy_from_slice(blocks.remainder());
+        edges.push(edge(word_byte_mask(&last)));
+    }
+    // A word that reaches the end of a text of whole blocks ends at `n`.
+    let end = edge(0);
+    edges.push(end);
 }
 
 #[cfg(test)]
@@ -1033,25 +1128,30 @@ mod tests {
         ) {
             // The prefetching path with its hashes
             // against the plain one and the terms' own hashes, across table
-            // growth and cache resets.
+            // growth and cache resets; on the Unicode word path and (without
+            // the `é`) on the fast scanner, each with run-on splitting.
             let a = Analyzer::new(AnalyzerConfig::default());
-            let mut cache = TermCache::new(7).with_limit(limit);
-            let mut plain = TermCache::new(7).with_limit(limit);
-            let (mut ids, mut hashes, mut expected) = (Vec::new(), Vec::new(), Vec::new());
-            for _ in 0..3 {
-                ids.clear();
-                hashes.clear();
-                expected.clear();
-                a.analyze_hashed(&text, &mut cache, &mut ids, &mut hashes);
-                a.analyze(&text, &mut plain, &mut expected);
-                proptest::prop_assert_eq!(&ids, &expected);
-                let terms: Vec<u64> = ids
-                    .iter()
-                    .map(|&i| xxhash_rust::xxh3::xxh3_64_with_seed(cache.term(i).text.as_bytes(), 7))
-                    .collect();
-                proptest::prop_assert_eq!(&hashes, &terms);
-                cache.reset_if_full();
-                plain.reset_if_full();
+            for text in [text.clone(), text.replace('é', "e")] {
+                let mut cache = TermCache::new(7).with_limit(limit);
+                let mut plain = TermCache::new(7).with_limit(limit);
+                let (mut ids, mut hashes, mut expected) = (Vec::new(), Vec::new(), Vec::new());
+                for _ in 0..3 {
+                    ids.clear();
+                    hashes.clear();
+                    expected.clear();
+                    a.analyze_hashed(&text, &mut cache, &mut ids, &mut hashes);
+                    a.analyze(&text, &mut plain, &mut expected);
+                    proptest::prop_assert_eq!(&ids, &expected);
+                    let terms: Vec<u64> = ids
+                        .iter()
+                        .map(|&i| {
+                            xxhash_rust::xxh3::xxh3_64_with_seed(cache.term(i).text.as_bytes(), 7)
+                        })
+                        .collect();
+                    proptest::prop_assert_eq!(&hashes, &terms);
+                    cache.reset_if_full();
+                    plain.reset_if_full();
+                }
             }
         }
     }
@@ -1063,6 +1163,9 @@ mod tests {
         let words: Vec<String> = (0..20_000).map(|i| format!("w{i}x")).collect();
         let ids: Vec<u32> = words.iter().map(|w| cache.id(&a, w)).collect();
         assert!(cache.short.slots.len() > ShortWords::INITIAL);
+        // A hash shifted right by `shift` reaches every slot, no further.
+        let short = &cache.short;
+        assert_eq!(short.slots.len(), 1 << (64 - short.shift));
         for (w, &id) in words.iter().zip(&ids) {
             assert_eq!(cache.id(&a, w), id);
             assert_eq!(cache.term(id).text.as_ref(), a.term(w));
@@ -1093,6 +1196,42 @@ mod tests {
                 for_each_word(&t, true, |s, e| b.push((s, e)));
                 assert_eq!(a, b, "{t:?}");
             }
+        }
+    }
+
+    #[test]
+    fn set_bits_walk_every_bit_in_order() {
+        let words = [0b1001, 0, 1 << 63, u64::MAX];
+        let expected: Vec<usize> = [0, 3, 191].into_iter().chain(192..256).collect();
+        assert_eq!(SetBits::new(&words).collect::<Vec<_>>(), expected);
+        assert_eq!(SetBits::new(&[]).next(), None);
+        assert_eq!(SetBits::new(&[0, 0]).next(), None);
+    }
+
+    #[test]
+    fn word_edges_end_a_word_at_the_end_of_whole_blocks() {
+        let mut edges = Vec::new();
+        for n in [63, 64, 65, 128] {
+            word_edges(&b"x".repeat(n), &mut edges);
+            assert_eq!(SetBits::new(&edges).collect::<Vec<_>>(), [0, n]);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn word_edges_are_where_word_bytes_start_and_stop(
+            text in proptest::collection::vec(
+                proptest::sample::select(b"ab_09 .'\xe2".to_vec()), 0..300),
+        ) {
+            // Against a byte-by-byte comparison of each byte with the one
+            // before, the text's ends counting as non-word bytes.
+            let mut edges = Vec::new();
+            word_edges(&text, &mut edges);
+            let is_word = |i: usize| text.get(i).is_some_and(|&c| crate::bytes::is_word_byte(c));
+            let expected: Vec<usize> = (0..=text.len())
+                .filter(|&i| is_word(i) != (i > 0 && is_word(i - 1)))
+                .collect();
+            proptest::prop_assert_eq!(SetBits::new(&edges).collect::<Vec<_>>(), expected);
         }
     }
 
