@@ -610,26 +610,7 @@ fn is_fast_ascii(s: &[u8]) -> bool {
     // tabs and CRs are rare, so the full test runs only when that fails.
     let printable_or_lf = |b: u8| (b.wrapping_add(1) as i8 > 0x20) | (b == b'\n');
     let ascii = |b: u8| (0x20..0x7f).contains(&b) | (b == b'\t') | (b == b'\n') | (b == b'\r');
-    all_blocks(s, printable_or_lf) || crate::bytes::all_bytes(s, ascii)
-}
-
-/// Whether `ok` holds for every byte of `s`, 32 bytes at a time and with no
-/// byte-at-a-time tail: the last block overlaps the one before it, and a
-/// text shorter than a block is checked in a copy padded with spaces
-/// (`ok(b' ')` must hold). Sentences are short, so `crate::bytes::all_bytes`
-/// spent most of its time in its scalar tail.
-#[inline]
-fn all_blocks(s: &[u8], ok: impl Fn(u8) -> bool) -> bool {
-    let block_ok = |block: &[u8; 32]| block.iter().fold(true, |all, &b| all & ok(b));
-    if s.len() < 32 {
-        let mut padded = [b' '; 32];
-        padded[..s.len()].copy_from_slice(s);
-        return block_ok(&padded);
-    }
-    let tail = s.len() - 32;
-    s.chunks_exact(32)
-        .all(|block| block_ok(block.try_into().expect("32 bytes")))
-        && block_ok(s[tail..].try_into().expect("32 bytes"))
+    crate::bytes::all_blocks(s, printable_or_lf) || crate::bytes::all_bytes(s, ascii)
 }
 
 /// UAX #29 Sentence_Break classes, for the fast-path alphabet only.
